@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { ifaceNameSchema } from './common';
+
+// What discovery learns about a host: the typed inventory the UI shows and the planner reads.
+// Produced in main by parsing remote output; never trusted from the renderer.
+
+const macSchema = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'MAC address');
+
+export const addressSchema = z.object({
+  family: z.enum(['inet', 'inet6']),
+  address: z.string().max(64),
+  prefix: z.number().int().min(0).max(128),
+  scope: z.string().max(32),
+});
+export type InterfaceAddress = z.infer<typeof addressSchema>;
+
+export const interfaceKindSchema = z.enum(['physical', 'bond', 'vlan', 'bridge', 'loopback', 'virtual', 'other']);
+export type InterfaceKind = z.infer<typeof interfaceKindSchema>;
+
+export const interfaceSchema = z.object({
+  name: ifaceNameSchema,
+  kind: interfaceKindSchema,
+  mac: macSchema.nullable(),
+  mtu: z.number().int().nullable(),
+  /** Kernel operstate, lower-cased: up, down, lowerlayerdown, dormant, unknown, ... */
+  operState: z.string().max(32),
+  carrier: z.boolean().nullable(),
+  speedMbps: z.number().int().nullable(),
+  master: ifaceNameSchema.nullable(),
+  vlanParent: ifaceNameSchema.nullable(),
+  addresses: z.array(addressSchema).max(256),
+  /** Carries the SSH session Bondsmith is using ($SSH_CONNECTION's server address). */
+  isManagement: z.boolean(),
+  description: z.string().max(200).nullable(),
+});
+export type NetInterface = z.infer<typeof interfaceSchema>;
+
+/** One side of an 802.3ad port's LACP details as /proc/net/bonding prints them. */
+export const lacpPortInfoSchema = z.object({
+  systemPriority: z.number().int(),
+  systemMac: macSchema,
+  key: z.number().int(),
+  portPriority: z.number().int(),
+  portNumber: z.number().int(),
+  /** Raw state byte (IEEE 802.1AX actor/partner state). */
+  state: z.number().int().min(0).max(255),
+  /** Decoded bits set in `state`: lacp_activity, lacp_timeout_short, aggregation, synchronization, collecting, distributing, defaulted, expired. */
+  stateFlags: z.array(z.string().max(32)).max(8),
+});
+export type LacpPortInfo = z.infer<typeof lacpPortInfoSchema>;
+
+export const bondMemberSchema = z.object({
+  name: ifaceNameSchema,
+  miiStatus: z.enum(['up', 'down', 'going down', 'going back', 'unknown']),
+  speedMbps: z.number().int().nullable(),
+  duplex: z.string().max(16).nullable(),
+  linkFailureCount: z.number().int().nullable(),
+  permanentMac: macSchema.nullable(),
+  aggregatorId: z.number().int().nullable(),
+  actorChurnState: z.string().max(32).nullable(),
+  partnerChurnState: z.string().max(32).nullable(),
+  actorChurnedCount: z.number().int().nullable(),
+  partnerChurnedCount: z.number().int().nullable(),
+  actor: lacpPortInfoSchema.nullable(),
+  partner: lacpPortInfoSchema.nullable(),
+});
+export type BondMember = z.infer<typeof bondMemberSchema>;
+
+export const bondModeSchema = z.enum([
+  'balance-rr',
+  'active-backup',
+  'balance-xor',
+  'broadcast',
+  '802.3ad',
+  'balance-tlb',
+  'balance-alb',
+]);
+export type BondMode = z.infer<typeof bondModeSchema>;
+
+export const diagnosisSchema = z.object({
+  severity: z.enum(['ok', 'info', 'warning', 'error']),
+  code: z.string().max(64),
+  message: z.string().max(1000),
+  member: ifaceNameSchema.nullable(),
+});
+export type Diagnosis = z.infer<typeof diagnosisSchema>;
+
+export const bondStatusSchema = z.object({
+  name: ifaceNameSchema,
+  mode: bondModeSchema,
+  /** The product's protocol name for the mode, or null for modes Bondsmith does not create. */
+  protocol: z.enum(['LACP', 'FAILOVER', 'LOADBALANCE']).nullable(),
+  xmitHashPolicy: z.string().max(32).nullable(),
+  lacpRate: z.enum(['slow', 'fast']).nullable(),
+  miimonMs: z.number().int().nullable(),
+  updelayMs: z.number().int().nullable(),
+  downdelayMs: z.number().int().nullable(),
+  primary: ifaceNameSchema.nullable(),
+  activeMember: ifaceNameSchema.nullable(),
+  miiStatus: z.enum(['up', 'down', 'unknown']),
+  lacp: z
+    .object({
+      systemMac: macSchema.nullable(),
+      systemPriority: z.number().int().nullable(),
+      activeAggregator: z
+        .object({
+          id: z.number().int(),
+          ports: z.number().int(),
+          actorKey: z.number().int(),
+          partnerKey: z.number().int(),
+          partnerMac: macSchema,
+        })
+        .nullable(),
+    })
+    .nullable(),
+  members: z.array(bondMemberSchema).max(64),
+  diagnosis: z.array(diagnosisSchema).max(64),
+});
+export type BondStatus = z.infer<typeof bondStatusSchema>;
+
+export const routeSchema = z.object({
+  family: z.enum(['inet', 'inet6']),
+  gateway: z.string().max(64),
+  dev: ifaceNameSchema,
+});
+
+/** The TrueNAS middleware's own view (interface.query), so pending uncommitted changes show. */
+export const middlewareViewSchema = z.object({
+  version: z.string().max(64),
+  pendingChanges: z.boolean(),
+  checkinWaitingSeconds: z.number().int().nullable(),
+  interfaces: z
+    .array(
+      z.object({
+        id: z.string().max(32),
+        type: z.string().max(32),
+        fake: z.boolean(),
+        lagProtocol: z.string().max(32).nullable(),
+        lagPorts: z.array(z.string().max(32)).max(64),
+        aliases: z.array(z.string().max(64)).max(256),
+        description: z.string().max(200),
+      }),
+    )
+    .max(512),
+});
+export type MiddlewareView = z.infer<typeof middlewareViewSchema>;
+
+export const hostFactsSchema = z.object({
+  collectedAt: z.string().max(64),
+  hostname: z.string().max(255),
+  os: z.object({
+    kind: z.enum(['truenas', 'linux']),
+    pretty: z.string().max(200),
+    kernel: z.string().max(200),
+    truenasVersion: z.string().max(64).nullable(),
+  }),
+  interfaces: z.array(interfaceSchema).max(512),
+  bonds: z.array(bondStatusSchema).max(128),
+  defaultRoutes: z.array(routeSchema).max(16),
+  management: z.object({
+    nic: ifaceNameSchema.nullable(),
+    address: z.string().max(64).nullable(),
+    clientAddress: z.string().max(64).nullable(),
+  }),
+  middleware: middlewareViewSchema.nullable(),
+  /** Things discovery could not parse, in plain words (the rest of the inventory is still valid). */
+  warnings: z.array(z.string().max(1000)).max(64),
+});
+export type HostFacts = z.infer<typeof hostFactsSchema>;
