@@ -1,0 +1,2 @@
+export declare function findElectronRuntime(): string | null;
+export declare function installElectronRuntime(): string | null;

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createDispatch } from './ipc/dispatch';
+import { startBrowserServer } from './server/browser-server';
+import { createServices, defaultDataDir } from './services/services';
+import { APP_VERSION } from './version';
+
+// `npm run serve`: browser mode. The same services as the Electron app, reachable from a browser on
+// this machine through a tokened URL.
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, token: { type: 'string' }, 'renderer-dir': { type: 'string' } },
+    allowPositionals: false,
+  });
+  const portText = values.port ?? process.env.BONDSMITH_PORT ?? '0';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`bondsmith: --port must be a number from 0 to 65535, not "${portText}"`);
+    process.exit(2);
+  }
+  const token = values.token ?? process.env.BONDSMITH_TOKEN ?? randomBytes(24).toString('base64url');
+  if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) {
+    console.error('bondsmith: --token must be 16 to 128 characters of A-Z a-z 0-9 _ -');
+    process.exit(2);
+  }
+  const rendererDir = values['renderer-dir'] ?? join(here, '..', 'renderer');
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    console.error(`bondsmith: no built renderer in ${rendererDir}; run \`npm run build\` first`);
+    process.exit(1);
+  }
+  const services = createServices({ dataDir: defaultDataDir(process.env, homedir()), mode: 'browser', version: APP_VERSION, cipher: null });
+  const server = await startBrowserServer({ port, token, rendererDir, dispatch: createDispatch(services), events: services.events });
+  console.log(`Bondsmith (browser mode) is running. Open this URL in a browser on this machine:\n  ${server.url}`);
+  console.log('Passwords and passphrases typed in browser mode are kept in memory only. Press Ctrl+C to stop.');
+  const stop = (): void => {
+    void server.close().then(() => services.dispose()).then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bondsmith: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

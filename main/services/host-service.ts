@@ -1,0 +1,92 @@
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import type { Host, HostInput } from '../../preload/contract';
+import { AppFailure } from '../errors';
+import type { HostStore, StoredHost, StoreProblem } from '../store/host-store';
+import type { SecretStore } from '../store/secret-store';
+import type { EventSink } from './event-sink';
+
+/** Add, edit and remove hosts. Payloads arrive already parsed by the dispatch; this adds the checks that need I/O. */
+export class HostService {
+  constructor(
+    private readonly store: HostStore,
+    private readonly secrets: SecretStore,
+    private readonly events: EventSink,
+  ) {}
+
+  async list(): Promise<{ hosts: Host[]; storeProblem: StoreProblem | null }> {
+    await this.store.load();
+    const hosts = await Promise.all(this.store.list().map((h) => this.toHost(h)));
+    return { hosts, storeProblem: this.store.storeProblem() };
+  }
+
+  async add(input: HostInput): Promise<Host> {
+    await this.store.load();
+    await this.check(input, null);
+    const stored = await this.store.add(toStored(input));
+    await this.saveSecret(stored.id, input);
+    this.events.emit('hosts.changed', { reason: 'added', id: stored.id });
+    return this.toHost(stored);
+  }
+
+  async update(id: string, input: HostInput): Promise<Host> {
+    await this.store.load();
+    if (!this.store.get(id)) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
+    await this.check(input, id);
+    const stored = await this.store.update(id, toStored(input));
+    if (!stored) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
+    await this.saveSecret(id, input);
+    this.events.emit('hosts.changed', { reason: 'updated', id });
+    return this.toHost(stored);
+  }
+
+  async remove(id: string): Promise<{ id: string }> {
+    await this.store.load();
+    if (!(await this.store.remove(id))) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
+    await this.secrets.delete(id);
+    this.events.emit('hosts.changed', { reason: 'removed', id });
+    return { id };
+  }
+
+  private async check(input: HostInput, selfId: string | null): Promise<void> {
+    if (input.auth.kind === 'key') {
+      const path = expandHome(input.auth.keyPath);
+      const info = await stat(path).catch(() => null);
+      if (!info) throw new AppFailure('KEY_FILE_MISSING', `No key file at ${path}`, 'auth.keyPath');
+      if (!info.isFile()) throw new AppFailure('KEY_FILE_MISSING', `${path} is not a file`, 'auth.keyPath');
+    }
+    if (input.jumpHostId !== null) {
+      if (input.jumpHostId === selfId) throw new AppFailure('INVALID', 'A host cannot be its own jump host', 'jumpHostId');
+      if (!this.store.get(input.jumpHostId)) throw new AppFailure('INVALID', 'The chosen jump host is not in the list', 'jumpHostId');
+    }
+  }
+
+  private async saveSecret(id: string, input: HostInput): Promise<void> {
+    const secret = input.auth.kind === 'password' ? input.auth.password : input.auth.kind === 'key' ? input.auth.passphrase : undefined;
+    if (input.auth.kind === 'agent') await this.secrets.delete(id);
+    else if (secret) await this.secrets.set(id, secret);
+  }
+
+  private async toHost(h: StoredHost): Promise<Host> {
+    return { ...h, hasSecret: await this.secrets.has(h.id) };
+  }
+}
+
+function toStored(input: HostInput): Omit<StoredHost, 'id'> {
+  const auth: StoredHost['auth'] =
+    input.auth.kind === 'key' ? { kind: 'key', keyPath: input.auth.keyPath } : { kind: input.auth.kind };
+  return {
+    label: input.label,
+    address: input.address,
+    port: input.port,
+    user: input.user,
+    auth,
+    jumpHostId: input.jumpHostId,
+    tags: [...new Set(input.tags)],
+    useSudo: input.useSudo,
+  };
+}
+
+export function expandHome(path: string): string {
+  return path === '~' ? homedir() : path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
+}

@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { useHostsStore } from '../state/hosts-store';
+import { HostDetail } from './host-detail';
+import { HostForm } from './host-form';
+import { Sidebar } from './sidebar';
+
+export function App() {
+  const { hosts, loaded, loadError, storeProblem, appInfo, view, load, show, addHost, updateHost, removeHost } = useHostsStore();
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const current = view.kind === 'host' || view.kind === 'edit-host' ? hosts.find((h) => h.id === view.id) : undefined;
+  return (
+    <div className="layout">
+      <Sidebar hosts={hosts} view={view} onShow={show} />
+      <main className="content">
+        {storeProblem ? (
+          <div className="banner warning" role="alert">
+            <strong>Host list problem.</strong> {storeProblem.message} The unreadable file is at <code>{storeProblem.keptAs}</code>.
+          </div>
+        ) : null}
+        {loadError ? (
+          <div className="banner error" role="alert">
+            {loadError.message}
+          </div>
+        ) : null}
+        {appInfo?.mode === 'browser' && !appInfo.secretsPersisted ? (
+          <p className="mode-note">Browser mode: passwords and passphrases are kept in memory only.</p>
+        ) : null}
+        {!loaded ? <p className="muted">Loading…</p> : null}
+        {loaded && view.kind === 'welcome' ? (
+          <section className="panel welcome">
+            <h2>Welcome to Bondsmith</h2>
+            <p>Add the NAS boxes you manage. Bondsmith connects over SSH, shows their interfaces and bonds, and applies every change with a rollback armed on the box.</p>
+            <button type="button" className="primary" onClick={() => show({ kind: 'add-host' })}>
+              Add your first host
+            </button>
+          </section>
+        ) : null}
+        {view.kind === 'add-host' ? <HostForm otherHosts={hosts} onSubmit={addHost} onCancel={() => show({ kind: 'welcome' })} /> : null}
+        {view.kind === 'edit-host' && current ? (
+          <HostForm
+            key={current.id}
+            host={current}
+            otherHosts={hosts.filter((h) => h.id !== current.id)}
+            onSubmit={(input) => updateHost(current.id, input)}
+            onCancel={() => show({ kind: 'host', id: current.id })}
+          />
+        ) : null}
+        {view.kind === 'host' && current ? (
+          <HostDetail
+            host={current}
+            jumpHost={hosts.find((h) => h.id === current.jumpHostId)}
+            onEdit={() => show({ kind: 'edit-host', id: current.id })}
+            onRemove={async () => {
+              await removeHost(current.id);
+            }}
+          />
+        ) : null}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { Host } from '../../../preload/contract';
+import type { View } from '../state/hosts-store';
+
+export function Sidebar(props: { hosts: readonly Host[]; view: View; onShow: (view: View) => void }) {
+  const selected = props.view.kind === 'host' || props.view.kind === 'edit-host' ? props.view.id : null;
+  return (
+    <nav className="sidebar" aria-label="Hosts">
+      <div className="brand">Bondsmith</div>
+      <button type="button" className="add-host" onClick={() => props.onShow({ kind: 'add-host' })}>
+        + Add host
+      </button>
+      {props.hosts.length === 0 ? <p className="muted">No hosts yet.</p> : null}
+      <ul>
+        {props.hosts.map((host) => (
+          <li key={host.id}>
+            <button
+              type="button"
+              className={host.id === selected ? 'host-link selected' : 'host-link'}
+              aria-current={host.id === selected ? 'page' : undefined}
+              onClick={() => props.onShow({ kind: 'host', id: host.id })}
+            >
+              <span className="host-label">{host.label}</span>
+              <span className="host-address">
+                {host.user}@{host.address}
+                {host.port !== 22 ? `:${host.port}` : ''}
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,63 @@
+import { create } from 'zustand';
+import type { AppError, ChannelResponse, Host, HostInput } from '../../../preload/contract';
+import { api } from '../api/api';
+
+type AppInfo = ChannelResponse<'app.info'>;
+type StoreProblem = ChannelResponse<'hosts.list'>['storeProblem'];
+
+export type View = { kind: 'welcome' } | { kind: 'add-host' } | { kind: 'edit-host'; id: string } | { kind: 'host'; id: string };
+
+interface HostsState {
+  readonly hosts: readonly Host[];
+  readonly loaded: boolean;
+  readonly loadError: AppError | null;
+  readonly storeProblem: StoreProblem;
+  readonly appInfo: AppInfo | null;
+  readonly view: View;
+  load(): Promise<void>;
+  show(view: View): void;
+  addHost(input: HostInput): Promise<AppError | null>;
+  updateHost(id: string, input: HostInput): Promise<AppError | null>;
+  removeHost(id: string): Promise<AppError | null>;
+}
+
+export const useHostsStore = create<HostsState>()((set, get) => ({
+  hosts: [],
+  loaded: false,
+  loadError: null,
+  storeProblem: null,
+  appInfo: null,
+  view: { kind: 'welcome' },
+
+  async load() {
+    const [info, list] = await Promise.all([api.call('app.info', {}), api.call('hosts.list', {})]);
+    if (info.ok) set({ appInfo: info.value });
+    if (list.ok) set({ hosts: list.value.hosts, storeProblem: list.value.storeProblem, loaded: true, loadError: null });
+    else set({ loaded: true, loadError: list.error });
+  },
+
+  show(view) {
+    set({ view });
+  },
+
+  async addHost(input) {
+    const res = await api.call('hosts.add', input);
+    if (!res.ok) return res.error;
+    set({ hosts: [...get().hosts, res.value], view: { kind: 'host', id: res.value.id } });
+    return null;
+  },
+
+  async updateHost(id, input) {
+    const res = await api.call('hosts.update', { id, host: input });
+    if (!res.ok) return res.error;
+    set({ hosts: get().hosts.map((h) => (h.id === id ? res.value : h)), view: { kind: 'host', id } });
+    return null;
+  },
+
+  async removeHost(id) {
+    const res = await api.call('hosts.remove', { id });
+    if (!res.ok) return res.error;
+    set({ hosts: get().hosts.filter((h) => h.id !== id), view: { kind: 'welcome' } });
+    return null;
+  },
+}));
