@@ -26,4 +26,5 @@ api.on = (event: EventName, listener: (payload: unknown) => void) => {
   return () => ipcRenderer.removeListener(`event:${event}`, wrapped);
 };
 
-contextBridge.exposeInMainWorld('bondsmith', api as BondsmithBridge);
+const bridge = api as BondsmithBridge;
+contextBridge.exposeInMainWorld('bondsmith', bridge);

@@ -8,6 +8,11 @@ import { checkAccess, TOKEN_COOKIE } from './access';
 import { SECURITY_HEADERS } from './csp';
 import { readStatic } from './static-files';
 
+function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('utf8');
+}
+
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 const messageSchema = z.object({ id: z.number().int().nonnegative().max(2 ** 53), channel: z.string().max(64), payload: z.unknown() });
 
@@ -76,7 +81,7 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Ru
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       void (async () => {
-        const reply = await handleMessage(isBinary ? null : data.toString());
+        const reply = await handleMessage(isBinary ? null : rawText(data));
         if (reply && ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply));
       })();
     });

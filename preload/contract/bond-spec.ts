@@ -20,6 +20,14 @@ export const bondNameSchema = z
   .string()
   .regex(/^bond[0-9]{1,4}$/, 'Name must be "bond" followed by a number, for example bond0');
 
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 export const aliasSchema = z.object({
   address: z.string().max(64),
   prefix: z.number().int(),
@@ -33,7 +41,7 @@ export const bondSpecSchema = z
       .string()
       .max(DESCRIPTION_MAX, `Description has at most ${DESCRIPTION_MAX} characters`)
       // Control characters (newlines, tabs, escapes) would corrupt config files and one-line logs.
-      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Description must be a single line without control characters'),
+      .refine((s) => !hasControlCharacter(s), 'Description must be a single line without control characters'),
     protocol: protocolSchema,
     xmitHashPolicy: xmitHashPolicySchema.nullable(),
     lacpduRate: lacpduRateSchema.nullable(),

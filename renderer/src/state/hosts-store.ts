@@ -14,11 +14,11 @@ interface HostsState {
   readonly storeProblem: StoreProblem;
   readonly appInfo: AppInfo | null;
   readonly view: View;
-  load(): Promise<void>;
-  show(view: View): void;
-  addHost(input: HostInput): Promise<AppError | null>;
-  updateHost(id: string, input: HostInput): Promise<AppError | null>;
-  removeHost(id: string): Promise<AppError | null>;
+  readonly load: () => Promise<void>;
+  readonly show: (view: View) => void;
+  readonly addHost: (input: HostInput) => Promise<AppError | null>;
+  readonly updateHost: (id: string, input: HostInput) => Promise<AppError | null>;
+  readonly removeHost: (id: string) => Promise<AppError | null>;
 }
 
 export const useHostsStore = create<HostsState>()((set, get) => ({
@@ -29,32 +29,32 @@ export const useHostsStore = create<HostsState>()((set, get) => ({
   appInfo: null,
   view: { kind: 'welcome' },
 
-  async load() {
+  load: async () => {
     const [info, list] = await Promise.all([api.call('app.info', {}), api.call('hosts.list', {})]);
     if (info.ok) set({ appInfo: info.value });
     if (list.ok) set({ hosts: list.value.hosts, storeProblem: list.value.storeProblem, loaded: true, loadError: null });
     else set({ loaded: true, loadError: list.error });
   },
 
-  show(view) {
+  show: (view) => {
     set({ view });
   },
 
-  async addHost(input) {
+  addHost: async (input) => {
     const res = await api.call('hosts.add', input);
     if (!res.ok) return res.error;
     set({ hosts: [...get().hosts, res.value], view: { kind: 'host', id: res.value.id } });
     return null;
   },
 
-  async updateHost(id, input) {
+  updateHost: async (id, input) => {
     const res = await api.call('hosts.update', { id, host: input });
     if (!res.ok) return res.error;
     set({ hosts: get().hosts.map((h) => (h.id === id ? res.value : h)), view: { kind: 'host', id } });
     return null;
   },
 
-  async removeHost(id) {
+  removeHost: async (id) => {
     const res = await api.call('hosts.remove', { id });
     if (!res.ok) return res.error;
     set({ hosts: get().hosts.filter((h) => h.id !== id), view: { kind: 'welcome' } });

@@ -1,0 +1,73 @@
+// Lint, with the layering rules of DESIGN.md / STYLE.md enforced as errors.
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'url', 'util', 'stream', 'events', 'tls', 'dgram', 'worker_threads', 'process', 'buffer'];
+
+const rendererSidePatterns = [
+  { group: ['node:*', ...nodeBuiltins, ...nodeBuiltins.map((m) => `${m}/*`)], message: 'The renderer and preload run without Node: no Node modules here.' },
+  { group: ['**/main/**', '../main', '../../main'], message: 'The renderer and preload never import from main/: talk to it through the contract.' },
+  { group: ['ssh2', 'ws', 'electron/main'], message: 'Main-process libraries do not belong in the renderer or preload.' },
+];
+
+const rawIpc = {
+  name: 'electron',
+  importNames: ['ipcMain', 'ipcRenderer'],
+  message: 'Raw IPC lives only in main/electron/ipc-binding.ts and preload/index.ts.',
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'e2e/artifacts/**', '**/*.d.mts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'main/*.mjs', 'e2e/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      'no-restricted-imports': ['error', { paths: [rawIpc] }],
+      // ssh2 treats a Promise returned by hostVerifier as "accepted" (ssh2 issue #1268).
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Property[key.name='hostVerifier'] > :function[async=true]", message: 'hostVerifier must be synchronous or use the callback: ssh2 accepts any returned Promise.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['main/electron/ipc-binding.ts', 'preload/index.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}', 'preload/**/*.ts'],
+    ignores: ['preload/index.ts', '**/*.test.ts', 'renderer/vite.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-imports': ['error', { paths: [rawIpc], patterns: rendererSidePatterns }] },
+  },
+  {
+    files: ['preload/index.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: rendererSidePatterns }] },
+  },
+  {
+    files: ['renderer/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
+    // Pure domain code: no I/O, no Node, no SSH (DESIGN.md "Architecture").
+    files: ['main/bond/**/*.ts', 'main/plan/**/*.ts', 'preload/contract/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [rawIpc], patterns: [{ group: ['node:*', ...nodeBuiltins, 'ssh2', 'electron'], message: 'Pure domain code does no I/O.' }] }],
+    },
+  },
+);

@@ -1,0 +1,75 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HostStore } from './host-store';
+import { SecretStore } from './secret-store';
+
+const sample = { label: 'nas1', address: 'nas1.lan', port: 22, user: 'root', auth: { kind: 'agent' as const }, jumpHostId: null, tags: [], useSudo: false };
+
+describe('HostStore', () => {
+  it('persists hosts and reads them back in a new process-like instance', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-store-'));
+    const store = new HostStore(dir);
+    await store.load();
+    const added = await store.add(sample);
+    await store.update(added.id, { ...sample, label: 'nas1-renamed' });
+    const again = new HostStore(dir);
+    await again.load();
+    expect(again.list()).toEqual([{ ...sample, id: added.id, label: 'nas1-renamed' }]);
+    expect(again.storeProblem()).toBeNull();
+    // Atomic writes leave no temp files behind.
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('keeps a corrupt file aside and reports it instead of replacing it silently', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-store-'));
+    await writeFile(join(dir, 'hosts.json'), '{"version":1,"hosts":[{"label":');
+    const store = new HostStore(dir);
+    await store.load();
+    expect(store.list()).toEqual([]);
+    const problem = store.storeProblem();
+    expect(problem?.message).toContain('not valid JSON');
+    expect(problem?.keptAs).toMatch(/hosts\.json\.corrupt-/);
+    expect(await readFile(problem?.keptAs ?? '', 'utf8')).toBe('{"version":1,"hosts":[{"label":');
+    await store.add(sample);
+    expect((await readdir(dir)).sort()).toEqual(['hosts.json', (problem?.keptAs ?? '').split('/').pop()].sort());
+  });
+
+  it('treats a file with the wrong shape as corrupt too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-store-'));
+    await writeFile(join(dir, 'hosts.json'), JSON.stringify({ version: 1, hosts: [{ ...sample, id: 'x', port: 99999 }] }));
+    const store = new HostStore(dir);
+    await store.load();
+    expect(store.storeProblem()?.message).toContain('does not match the expected format');
+  });
+
+  it('clears a removed host from other hosts that used it as jump host', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-store-'));
+    const store = new HostStore(dir);
+    await store.load();
+    const jump = await store.add(sample);
+    const behind = await store.add({ ...sample, label: 'behind', jumpHostId: jump.id });
+    await store.remove(jump.id);
+    expect(store.get(behind.id)?.jumpHostId).toBeNull();
+  });
+});
+
+describe('SecretStore', () => {
+  it('without a keyring keeps secrets in memory only and writes nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-secret-'));
+    const secrets = new SecretStore(dir, null);
+    await secrets.set('h1', 'hunter2');
+    expect(await secrets.get('h1')).toBe('hunter2');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('with a cipher stores only ciphertext on disk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-secret-'));
+    const cipher = { encrypt: (p: string) => Buffer.from([...p].reverse().join('')), decrypt: (b: Buffer) => [...b.toString()].reverse().join('') };
+    await new SecretStore(dir, cipher).set('h1', 'hunter2');
+    const onDisk = await readFile(join(dir, 'secrets.json'), 'utf8');
+    expect(onDisk).not.toContain('hunter2');
+    expect(await new SecretStore(dir, cipher).get('h1')).toBe('hunter2');
+  });
+});
