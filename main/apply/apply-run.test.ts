@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplyState } from '../../preload/contract';
+import type { Plan, PlanStep } from '../plan/plan-types';
+import { ApplyRun, type ApplyIo, type RemoteShell } from './apply-run';
+
+// The orchestrator in isolation: a scripted shell stands in for the box (the lab integration tests
+// run the same class against real hosts).
+
+type Answer = { code: number; stdout?: string; stderr?: string } | Error;
+
+function scriptedShell(answers: Record<string, Answer[]>, log: string[]): RemoteShell {
+  return {
+    exec: (command) => {
+      log.push(command);
+      const queue = answers[command];
+      const next = queue && queue.length > 1 ? queue.shift() : queue?.[0];
+      if (!next) return Promise.resolve({ code: 127, signal: null, stdout: '', stderr: `unexpected: ${command}` });
+      if (next instanceof Error) return Promise.reject(next);
+      return Promise.resolve({ code: next.code, signal: null, stdout: next.stdout ?? '', stderr: next.stderr ?? '' });
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+const step = (id: string, phase: PlanStep['phase'], over: Partial<PlanStep> = {}): PlanStep => ({
+  id,
+  title: `step ${id}`,
+  kind: 'remote-command',
+  command: `cmd-${id}`,
+  detail: null,
+  phase,
+  check: { kind: 'exit-zero' },
+  onFailure: 'rollback',
+  when: null,
+  connection: 'current',
+  ...over,
+});
+
+const procOk = [
+  'Bonding Mode: fault-tolerance (active-backup)',
+  'Primary Slave: eno3 (primary_reselect always)',
+  'Currently Active Slave: eno3',
+  'MII Status: up',
+  'MII Polling Interval (ms): 100',
+  '',
+  'Slave Interface: eno3',
+  'MII Status: up',
+  '',
+  'Slave Interface: eno4',
+  'MII Status: up',
+  '',
+].join('\n');
+const ipOk = JSON.stringify([{ ifname: 'bond1', mtu: 1500, addr_info: [{ family: 'inet', local: '192.0.2.10', prefixlen: 24, scope: 'global' }] }]);
+
+function plan(steps: PlanStep[]): Plan {
+  return {
+    hostId: 'h1',
+    runId: 'r1',
+    driver: 'linux-ifupdown',
+    action: 'create',
+    bondName: 'bond1',
+    steps,
+    impact: { addressesRemoved: [], managementAffected: false, managementMigration: null, gatewayAtRisk: false, servicesRestartedStepId: null, membersReconfigured: [] },
+    warnings: [],
+    checkinTimeoutSeconds: 60,
+    verify: {
+      mode: 'present',
+      bondName: 'bond1',
+      protocol: 'FAILOVER',
+      kernelMode: 'active-backup',
+      members: ['eno3', 'eno4'],
+      primary: 'eno3',
+      xmitHashPolicy: null,
+      lacpRate: null,
+      miimonMs: 100,
+      aliases: ['192.0.2.10/24'],
+      dhcp: false,
+      mtu: null,
+      reconnectAddress: null,
+      releasedMembers: [],
+    },
+    rollbackScript: null,
+  };
+}
+
+function io(shell: RemoteShell): ApplyIo {
+  let now = 1_000_000;
+  return { current: shell, openFresh: () => Promise.resolve(shell), pause: (ms) => ((now += ms), Promise.resolve()), now: () => now };
+}
+
+const basicSteps = (): PlanStep[] => [
+  step('snap', 'prepare', { onFailure: 'stop' }),
+  step('arm', 'arm'),
+  step('apply', 'apply'),
+  step('verify', 'verify', { check: { kind: 'verify-state', format: 'proc-bonding+ip-json' }, connection: 'fresh' }),
+  step('persist', 'confirm', { connection: 'fresh' }),
+  step('undo', 'rollback'),
+];
+
+describe('ApplyRun', () => {
+  it('applies, verifies over a fresh connection, waits for Keep, then confirms', async () => {
+    const log: string[] = [];
+    const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-persist': [{ code: 0 }] }, log);
+    const states: ApplyState[] = [];
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, (s) => states.push(s));
+    await run.start();
+    expect(run.snapshot().phase).toBe('awaiting-confirmation');
+    expect(run.snapshot().deadline).not.toBeNull();
+    expect(run.snapshot().checks.every((c) => c.ok)).toBe(true);
+    expect(log).toEqual(['cmd-snap', 'cmd-arm', 'cmd-apply', 'cmd-verify']);
+    await run.keep();
+    expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'confirmed', deadline: null });
+    expect(log.at(-1)).toBe('cmd-persist');
+    await run.dispose();
+  });
+
+  it('stops without touching anything when a prepare step fails', async () => {
+    const log: string[] = [];
+    const shell = scriptedShell({ 'cmd-snap': [{ code: 1, stderr: 'disk full' }] }, log);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+    await run.start();
+    expect(run.snapshot()).toMatchObject({ result: 'failed' });
+    expect(run.snapshot().steps.find((s) => s.id === 'snap')).toMatchObject({ status: 'failed', detail: 'disk full' });
+    expect(log).toEqual(['cmd-snap']);
+  });
+
+  it('rolls back when verification finds the bond is not as planned', async () => {
+    const log: string[] = [];
+    const wrong = procOk.replace('Slave Interface: eno4\nMII Status: up', 'Slave Interface: eno4\nMII Status: down').replace('Primary Slave: eno3', 'Primary Slave: eno4');
+    const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${wrong}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, log);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), true, () => undefined);
+    await run.start();
+    expect(run.snapshot().result).toBe('failed');
+    expect(run.snapshot().checks.find((c) => c.name === 'Primary')).toMatchObject({ ok: false });
+    expect(log.at(-1)).toBe('cmd-undo');
+    expect(run.snapshot().message).toContain('previous configuration was restored');
+  });
+
+  it('keeps automatically when asked and every check passes', async () => {
+    const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-persist': [{ code: 0 }] }, []);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), true, () => undefined);
+    await run.start();
+    expect(run.snapshot().result).toBe('confirmed');
+  });
+
+  it('reverts on request by running the rollback steps', async () => {
+    const log: string[] = [];
+    const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, log);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+    await run.start();
+    await run.revert();
+    expect(run.snapshot()).toMatchObject({ result: 'reverted', phase: 'finished' });
+    expect(log.at(-1)).toBe('cmd-undo');
+  });
+
+  it('polls through lost connections until the box answers as expected, honouring when-conditions', async () => {
+    const log: string[] = [];
+    const steps = [
+      step('pending', 'prepare', { check: { kind: 'report' } }),
+      step('cancel', 'prepare', { when: { stepId: 'pending', stdoutMatches: '^True$' } }),
+      step('arm', 'arm', { check: { kind: 'poll', until: '^[0-9]+$', failIf: null, intervalSeconds: 1, timeoutSeconds: 10 }, connection: 'fresh' }),
+    ];
+    const shell = scriptedShell({ 'cmd-pending': [{ code: 0, stdout: 'False' }], 'cmd-arm': [new Error('connection lost'), { code: 0, stdout: 'null' }, { code: 0, stdout: '57' }] }, log);
+    const run = new ApplyRun(plan(steps), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+    await run.start();
+    expect(run.snapshot().steps.find((s) => s.id === 'cancel')?.status).toBe('skipped');
+    expect(run.snapshot().steps.find((s) => s.id === 'arm')?.status).toBe('done');
+    expect(log.filter((c) => c === 'cmd-arm')).toHaveLength(3);
+    expect(run.snapshot().phase).toBe('awaiting-confirmation');
+    await run.dispose();
+  });
+});

@@ -1,0 +1,244 @@
+import type { ApplyState } from '../../preload/contract';
+import type { Plan, PlanStep, StepCheck } from '../plan/plan-types';
+import type { ExecResult } from '../services/host-connection';
+import { verifyState, type VerifyCheck } from './verify-state';
+
+// Runs one plan with confirm-or-rollback (DESIGN.md "Safe apply"). The plan says everything: the
+// steps, how each is judged and what a failure means; this class only executes, records and
+// reports. The rollback that matters is armed on the box by the plan's 'arm' steps; the 'rollback'
+// steps here only bring it forward when the user presses Revert or a check fails.
+
+export interface RemoteShell {
+  exec(command: string, options?: { timeoutMs?: number }): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+export interface ApplyIo {
+  /** The session the plan was made on. */
+  readonly current: RemoteShell;
+  /** A new connection, to `address` when the management address moved. */
+  openFresh(address: string | null): Promise<RemoteShell>;
+  /** Wait before the next poll; resolves early when the run is cancelled. */
+  pause(ms: number): Promise<void>;
+  now(): number;
+}
+
+type StepStatus = ApplyState['steps'][number]['status'];
+
+const STEP_TIMEOUT_MS = 120_000;
+
+export class ApplyRun {
+  private state: ApplyState;
+  private readonly outputs = new Map<string, string>();
+  private fresh: RemoteShell | null = null;
+  private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
+  private busy: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly plan: Plan,
+    ids: { applyId: string; planId: string },
+    private readonly io: ApplyIo,
+    autoKeep: boolean,
+    private readonly onUpdate: (state: ApplyState) => void,
+  ) {
+    const visible = plan.steps.filter((s) => s.phase !== 'rollback');
+    this.state = {
+      applyId: ids.applyId,
+      hostId: plan.hostId,
+      planId: ids.planId,
+      bondName: plan.bondName,
+      action: plan.action,
+      phase: 'applying',
+      steps: visible.map((s) => ({ id: s.id, title: s.title, status: 'pending', detail: null })),
+      deadline: null,
+      checks: [],
+      autoKeep,
+      result: null,
+      message: '',
+      error: null,
+    };
+  }
+
+  snapshot(): ApplyState {
+    return this.state;
+  }
+
+  /** Apply and verify; ends awaiting confirmation (or kept, with autoKeep), or failed and rolled back. */
+  start(): Promise<void> {
+    return this.serial(async () => {
+      for (const step of this.plan.steps) {
+        if (step.phase === 'rollback' || step.phase === 'confirm') continue;
+        if (step.phase === 'verify') this.set({ phase: 'verifying' });
+        const ok = await this.runStep(step);
+        if (step.phase === 'arm' && this.state.deadline === null && ok) this.armDeadline();
+        if (!ok && step.onFailure === 'stop') return this.finish('failed', `${step.title} failed; nothing was changed.`);
+        if (!ok && step.onFailure === 'rollback') return this.rollBack('failed', `${step.title} failed.`);
+      }
+      if (this.state.deadline === null) this.armDeadline();
+      const checksOk = this.state.checks.every((c) => c.ok);
+      this.set({ phase: 'awaiting-confirmation', message: checksOk ? 'All checks passed. Keep the change, or revert it.' : 'Some checks failed.' });
+      if (this.state.autoKeep && checksOk) await this.confirm();
+    });
+  }
+
+  keep(): Promise<void> {
+    return this.serial(async () => {
+      if (this.state.phase !== 'awaiting-confirmation') return;
+      await this.confirm();
+    });
+  }
+
+  revert(): Promise<void> {
+    return this.serial(async () => {
+      if (this.state.phase !== 'awaiting-confirmation') return;
+      await this.rollBack('reverted', 'Reverted by the user.');
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    await this.fresh?.close().catch(() => undefined);
+  }
+
+  private serial(work: () => Promise<void>): Promise<void> {
+    this.busy = this.busy.then(work).catch((err: unknown) => {
+      this.finish('failed', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return this.busy;
+  }
+
+  private async confirm(): Promise<void> {
+    this.set({ phase: 'confirming' });
+    for (const step of this.plan.steps.filter((s) => s.phase === 'confirm')) {
+      const ok = await this.runStep(step);
+      if (!ok && step.onFailure !== 'continue') {
+        return this.finish('failed', `${step.title} failed; the box will roll back on its own when the timer runs out.`);
+      }
+    }
+    this.finish('confirmed', 'Checks passed; the change is permanent and the rollback timer is cancelled.');
+  }
+
+  private async rollBack(result: 'failed' | 'reverted', why: string): Promise<void> {
+    this.set({ phase: 'reverting' });
+    let allOk = true;
+    for (const step of this.plan.steps.filter((s) => s.phase === 'rollback')) {
+      this.state = { ...this.state, steps: [...this.state.steps, { id: step.id, title: step.title, status: 'pending', detail: null }] };
+      allOk = (await this.runStep(step)) && allOk;
+    }
+    const tail = allOk ? 'The previous configuration was restored.' : 'Restoring by hand failed; the rollback armed on the box restores the previous configuration when its timer runs out.';
+    this.finish(result, `${why} ${tail}`);
+  }
+
+  private armDeadline(): void {
+    const at = this.io.now() + this.plan.checkinTimeoutSeconds * 1000;
+    this.set({ deadline: new Date(at).toISOString() });
+    this.deadlineTimer = setTimeout(() => {
+      if (this.state.result === null && this.state.phase !== 'confirming') {
+        this.finish('rolled-back', `Not confirmed within ${this.plan.checkinTimeoutSeconds} s: the box rolled back to its previous configuration on its own.`);
+      }
+    }, Math.max(0, at - this.io.now()));
+  }
+
+  private finish(result: NonNullable<ApplyState['result']>, message: string): void {
+    if (this.state.result !== null) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.set({ phase: 'finished', result, message, deadline: result === 'failed' && this.state.deadline ? this.state.deadline : null });
+  }
+
+  private set(patch: Partial<ApplyState>): void {
+    this.state = { ...this.state, ...patch };
+    this.onUpdate(this.state);
+  }
+
+  private mark(id: string, status: StepStatus, detail: string | null): void {
+    this.set({ steps: this.state.steps.map((s) => (s.id === id ? { ...s, status, detail } : s)) });
+  }
+
+  private async shellFor(step: PlanStep): Promise<RemoteShell> {
+    if (step.connection === 'current') return this.io.current;
+    if (!this.fresh) this.fresh = await this.io.openFresh(this.plan.verify.reconnectAddress);
+    return this.fresh;
+  }
+
+  private async dropFresh(): Promise<void> {
+    const old = this.fresh;
+    this.fresh = null;
+    await old?.close().catch(() => undefined);
+  }
+
+  /** Run one step; true when its check passed (or it was skipped). */
+  private async runStep(step: PlanStep): Promise<boolean> {
+    if (step.when) {
+      const previous = this.outputs.get(step.when.stepId) ?? '';
+      if (!new RegExp(step.when.stdoutMatches).test(previous.trim())) {
+        this.mark(step.id, 'skipped', null);
+        return true;
+      }
+    }
+    this.mark(step.id, 'running', null);
+    const outcome = step.check.kind === 'poll' ? await this.poll(step, step.check) : await this.once(step);
+    this.outputs.set(step.id, outcome.stdout);
+    this.mark(step.id, outcome.ok ? 'done' : 'failed', outcome.detail);
+    return outcome.ok;
+  }
+
+  private async once(step: PlanStep): Promise<{ ok: boolean; stdout: string; detail: string | null }> {
+    let result: ExecResult;
+    try {
+      const shell = await this.shellFor(step);
+      result = await shell.exec(step.command, { timeoutMs: STEP_TIMEOUT_MS });
+    } catch (err) {
+      if (step.connection === 'fresh') await this.dropFresh();
+      return { ok: false, stdout: '', detail: err instanceof Error ? err.message : String(err) };
+    }
+    const stdout = result.stdout.trim();
+    const failed = (why: string): { ok: false; stdout: string; detail: string } => ({ ok: false, stdout, detail: why });
+    if (result.code !== 0) return failed(firstLines(result.stderr || result.stdout) || `exit status ${String(result.code ?? result.signal)}`);
+    const check: StepCheck = step.check;
+    switch (check.kind) {
+      case 'exit-zero':
+        return { ok: true, stdout, detail: null };
+      case 'report':
+        return { ok: true, stdout, detail: firstLines(stdout) || null };
+      case 'stdout-equals':
+        return stdout === check.value ? { ok: true, stdout, detail: null } : failed(`expected "${check.value}", got "${firstLines(stdout)}"`);
+      case 'stdout-matches':
+        return new RegExp(check.pattern).test(stdout) ? { ok: true, stdout, detail: null } : failed(`unexpected answer "${firstLines(stdout)}"`);
+      case 'verify-state': {
+        const checks: VerifyCheck[] = verifyState(this.plan.verify, check.format, result.stdout);
+        this.set({ checks: [...this.state.checks, ...checks] });
+        const bad = checks.filter((c) => !c.ok);
+        return bad.length === 0 ? { ok: true, stdout, detail: `${checks.length} checks passed` } : failed(bad.map((c) => `${c.name}: ${c.detail}`).join('; '));
+      }
+      case 'poll':
+        return failed('internal: poll handled elsewhere');
+    }
+  }
+
+  private async poll(step: PlanStep, check: Extract<StepCheck, { kind: 'poll' }>): Promise<{ ok: boolean; stdout: string; detail: string | null }> {
+    const until = new RegExp(check.until);
+    const failIf = check.failIf === null ? null : new RegExp(check.failIf);
+    const endAt = this.io.now() + check.timeoutSeconds * 1000;
+    let last = '';
+    for (let attempt = 0; attempt < 10_000; attempt++) {
+      try {
+        const shell = await this.shellFor(step);
+        const result = await shell.exec(step.command, { timeoutMs: Math.min(STEP_TIMEOUT_MS, check.timeoutSeconds * 1000) });
+        last = result.stdout.trim();
+        if (result.code === 0 && until.test(last)) return { ok: true, stdout: last, detail: null };
+        if (result.code === 0 && failIf?.test(last)) return { ok: false, stdout: last, detail: `the box answered "${firstLines(last)}"` };
+      } catch (err) {
+        // The apply may be moving the address this session uses: reconnect and try again.
+        last = err instanceof Error ? err.message : String(err);
+        if (step.connection === 'fresh') await this.dropFresh();
+      }
+      if (this.io.now() >= endAt) break;
+      await this.io.pause(check.intervalSeconds * 1000);
+    }
+    return { ok: false, stdout: last, detail: `no answer matching the expected state within ${check.timeoutSeconds} s (last: "${firstLines(last)}")` };
+  }
+}
+
+function firstLines(text: string): string {
+  return text.trim().split('\n').slice(0, 3).join(' ').slice(0, 500);
+}
