@@ -43,7 +43,8 @@ describe('diagnosis of the composed captures', () => {
 
   it('says what a healthy LACP bond negotiated', () => {
     const [ok] = fromFixture('k6.1-802.3ad-ok.txt').diagnosis;
-    expect(ok).toEqual({ severity: 'ok', code: 'lacp-ok', member: null, message: expect.stringContaining('LACP negotiated: 2 port(s) in aggregator 1 with partner MAC f4:8e:38:c2:10:00') });
+    expect(ok).toMatchObject({ severity: 'ok', code: 'lacp-ok', member: null });
+    expect(ok?.message).toContain('LACP negotiated: 2 port(s) in aggregator 1 with partner MAC f4:8e:38:c2:10:00');
   });
 
   it('tells the admin to put the switch ports into LACP when the partner MAC is zero', () => {

@@ -162,7 +162,8 @@ describe('parseProcBonding on hostile input', () => {
     const r = parseProcBonding('bond0', fixture('malformed-garbage.txt'));
     expect(r).toMatchObject({ ok: false, error: { code: 'PROC_BONDING_UNREADABLE' } });
     expect(parseProcBonding('bond0', '')).toMatchObject({ ok: false });
-    expect(parseProcBonding('bond0', 'Bonding Mode: something new')).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown bonding mode') } });
+    const unknown = parseProcBonding('bond0', 'Bonding Mode: something new');
+    expect(!unknown.ok && unknown.error.message).toContain('unknown bonding mode');
   });
 
   it('rejects an invalid bond name', () => {
