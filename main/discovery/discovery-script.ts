@@ -46,7 +46,8 @@ first_line /proc/sys/kernel/hostname hostname || printf "hostname=%s$NL" "$(host
 while read -r k r e rest; do
   if [ "$k" = "Uid:" ]; then printf "uid=%s$NL" "$e"; fi
 done < /proc/self/status
-MC=$(command -v midclt 2>/dev/null)
+MC=
+if command -v midclt >/dev/null 2>&1; then MC=yes; fi
 printf "midclt=%s$NL" "$MC"
 end meta 0
 begin os-release
