@@ -31,24 +31,26 @@ def sync(mw):
     links = kernel.links()
     for row in rows:
         if row['int_interface'] in parents:
-            _try(f"up {row['int_interface']}", kernel.set_up, row['int_interface'])
+            _try(f"up {row['int_interface']}", _up, kernel, links.get(row['int_interface']))
             continue
         _try(f"configure {row['int_interface']}", sync_interface, db, kernel, links, row)
         if row['int_dhcp']:
             # The lab has no DHCP server: the setting is recorded, no client is started (see README).
             log.info('DHCP requested on %s: not started in the test double', row['int_interface'])
 
-    for name, link in kernel.links().items():
-        if is_internal(name) or name in names or name in parents:
-            continue
-        if is_cloned(name):
+    # Destroy stray cloned interfaces first, so their members are free before they are unconfigured.
+    for name in kernel.links():
+        if is_cloned(name) and not is_internal(name) and name not in names:
             _try(f'destroy {name}', kernel.delete_link, name)
-        elif not names:
+    for name, link in kernel.links().items():
+        if is_internal(name) or is_cloned(name) or name in names or name in parents:
+            continue
+        if not names:
             # A fresh box (no rows) runs DHCP on every NIC. The lab has no DHCP server, so the double
             # plays "the lease came back": the NIC keeps what it has (see README).
             log.info('no interfaces in the DB: %s would run DHCP; left as it is', name)
-        else:
-            _try(f'unconfigure {name}', _unconfigure, kernel, name, link)
+            continue
+        _try(f'unconfigure {name}', _unconfigure, kernel, name, link)
 
     gateway = db.global_config()['gc_ipv4gateway']
     current = kernel.default_gateway()
@@ -58,11 +60,19 @@ def sync(mw):
         _try('remove default route', kernel.delete_default_route)
 
 
+def _up(kernel, link):
+    # Skipping no-op commands keeps a sync fast: each `ip` costs a process start in the guest.
+    if link and 'UP' not in link['flags']:
+        kernel.set_up(link['name'])
+
+
 def _unconfigure(kernel, name, link):
     if link['master']:
         kernel.release(name)
-    kernel.flush(name)
-    kernel.set_up(name, False)
+    if link['addrs']:
+        kernel.flush(name)
+    if 'UP' in link['flags']:
+        kernel.set_up(name, False)
 
 
 def lag_setup(kernel, release, lagg, members):
@@ -93,27 +103,30 @@ def lag_setup(kernel, release, lagg, members):
         link = None
     if not link:
         kernel.create_bond(name, mode, options)
-    bond = kernel.links()[name]['bond']
+    links = kernel.links()
+    bond = links[name]['bond']
     if release.forces_miimon and not bond['miimon']:
         kernel.set_bond_options(name, {'miimon': 100})  # NAS-136978, 25.10.2.2+ (§2)
-    for slave in bond['slaves']:
-        if slave not in members:
-            kernel.release(slave)
-    links = kernel.links()
+    stale = [slave for slave in bond['slaves'] if slave not in members]
+    for slave in stale:
+        kernel.release(slave)
+    if stale:
+        links = kernel.links()
     for member in members:
-        if member not in links:
+        link = links.get(member)
+        if not link:
             log.error('LAG %s: member %s does not exist', name, member)
             continue
-        if links[member]['master'] == name:
+        if link['master'] == name:
+            _up(kernel, link)
             continue
-        if links[member]['master']:
+        if link['master']:
             kernel.release(member)
-        kernel.flush(member)
-        kernel.enslave(name, member)
-    for member in members:
-        if member in links:
-            kernel.set_up(member)
-    kernel.set_up(name)
+        if link['addrs']:
+            kernel.flush(member)
+        kernel.enslave(name, member)  # in list order: the first member gives the bond its MAC
+        kernel.set_up(member)
+    _up(kernel, links[name])
 
 
 def sync_interface(db, kernel, links, row):
@@ -133,4 +146,4 @@ def sync_interface(db, kernel, links, row):
     mtu = row['int_mtu'] or 1500  # null means 1500 at sync (§2)
     if link['mtu'] != mtu:
         kernel.set_mtu(name, mtu)
-    kernel.set_up(name)
+    _up(kernel, link)
