@@ -1,0 +1,164 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { fingerprintSha256, keyType as blobKeyType } from './fingerprint';
+
+// OpenSSH known_hosts, parsed and matched like ssh(1) does (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT",
+// openssh hostfile.c and match.c). Pure: no file I/O here (see known-hosts-store.ts).
+
+export interface KnownHostEntry {
+  readonly file: string;
+  readonly line: number;
+  readonly marker: 'revoked' | 'cert-authority' | null;
+  readonly names: { readonly kind: 'hashed'; readonly salt: Buffer; readonly hash: Buffer } | { readonly kind: 'patterns'; readonly patterns: readonly string[] };
+  readonly keyType: string;
+  readonly key: Buffer;
+}
+
+export interface KnownHostsIssue {
+  readonly file: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface ParsedKnownHosts {
+  readonly entries: readonly KnownHostEntry[];
+  readonly issues: readonly KnownHostsIssue[];
+}
+
+export type HostKeyVerdict =
+  | { readonly verdict: 'trusted'; readonly fingerprint: string }
+  | { readonly verdict: 'unknown'; readonly fingerprint: string }
+  | { readonly verdict: 'changed'; readonly fingerprint: string; readonly knownFingerprint: string; readonly knownAt: { readonly file: string; readonly line: number } }
+  | { readonly verdict: 'revoked'; readonly fingerprint: string; readonly revokedAt: { readonly file: string; readonly line: number } };
+
+const HASH_MAGIC = '|1|';
+
+/** Parse one file's text; lines that do not parse are reported in `issues` and skipped. */
+export function parseKnownHosts(text: string, file: string): ParsedKnownHosts {
+  const entries: KnownHostEntry[] = [];
+  const issues: KnownHostsIssue[] = [];
+  text.split('\n').forEach((raw, index) => {
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const result = parseLine(trimmed, file, index + 1);
+    if (typeof result === 'string') issues.push({ file, line: index + 1, message: result });
+    else entries.push(result);
+  });
+  return { entries, issues };
+}
+
+function parseLine(text: string, file: string, line: number): KnownHostEntry | string {
+  const fields = text.split(/\s+/);
+  let marker: KnownHostEntry['marker'] = null;
+  if (fields[0]?.startsWith('@')) {
+    const name = fields.shift();
+    if (name === '@revoked') marker = 'revoked';
+    else if (name === '@cert-authority') marker = 'cert-authority';
+    else return `unknown marker ${JSON.stringify(name?.slice(0, 40))}`;
+  }
+  const [hostField, type, b64] = fields;
+  if (hostField === undefined || type === undefined || b64 === undefined) return 'expected "hostnames keytype base64-key"';
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return 'the key is not base64';
+  const key = Buffer.from(b64, 'base64');
+  const inner = blobKeyType(key);
+  if (inner === null) return 'the key does not decode to an SSH public key';
+  if (inner !== type) return `the line says ${type.slice(0, 40)} but the key is ${inner}`;
+  if (hostField.startsWith(HASH_MAGIC)) {
+    const [salt, hash, extra] = hostField.slice(HASH_MAGIC.length).split('|');
+    if (salt === undefined || hash === undefined || extra !== undefined) return 'malformed hashed host name';
+    const saltBuf = Buffer.from(salt, 'base64');
+    const hashBuf = Buffer.from(hash, 'base64');
+    // HMAC-SHA1: both the salt and the digest are 20 bytes (openssh hostfile.c host_hash).
+    if (saltBuf.length !== 20 || hashBuf.length !== 20) return 'malformed hashed host name';
+    return { file, line, marker, names: { kind: 'hashed', salt: saltBuf, hash: hashBuf }, keyType: type, key };
+  }
+  const patterns = hostField.split(',').filter((p) => p !== '');
+  if (patterns.length === 0) return 'no host names';
+  return { file, line, marker, names: { kind: 'patterns', patterns }, keyType: type, key };
+}
+
+/** The name ssh(1) looks up: plain for port 22, `[host]:port` otherwise (openssh misc.c put_host_port). */
+export function knownHostsName(host: string, port: number): string {
+  const h = host.toLowerCase();
+  return port === 22 ? h : `[${h}]:${port}`;
+}
+
+/** The hashed form of a name, `|1|salt|hmac`, as `ssh-keygen -H` writes it. */
+export function hashHostName(name: string, salt: Buffer): string {
+  const hmac = createHmac('sha1', salt).update(name).digest();
+  return `${HASH_MAGIC}${salt.toString('base64')}|${hmac.toString('base64')}`;
+}
+
+export function entryMatchesHost(entry: KnownHostEntry, host: string, port: number): boolean {
+  const name = knownHostsName(host, port);
+  if (entry.names.kind === 'hashed') {
+    const hmac = createHmac('sha1', entry.names.salt).update(name).digest();
+    return timingSafeEqual(hmac, entry.names.hash);
+  }
+  return matchPatternList(name, entry.names.patterns);
+}
+
+/** A comma list of patterns: a negated match vetoes everything; otherwise any positive match wins. */
+export function matchPatternList(name: string, patterns: readonly string[]): boolean {
+  let positive = false;
+  for (const raw of patterns) {
+    const negated = raw.startsWith('!');
+    const pattern = (negated ? raw.slice(1) : raw).toLowerCase();
+    if (!matchPattern(name, pattern)) continue;
+    if (negated) return false;
+    positive = true;
+  }
+  return positive;
+}
+
+/** `*` is any run of characters (also empty), `?` exactly one; everything else is literal. */
+export function matchPattern(text: string, pattern: string): boolean {
+  // Iterative glob with single-star backtracking: linear enough for host names, no regex building.
+  let t = 0;
+  let p = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    const pc = pattern[p];
+    if (pc === '*') {
+      starP = p++;
+      starT = t;
+    } else if (pc !== undefined && (pc === '?' || pc === text[t])) {
+      p++;
+      t++;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      t = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/**
+ * The verdict for a presented host key over the entries of all files (user files and the app's
+ * store). Key types are compared one by one: a host known only by its RSA key that presents an
+ * ed25519 key is `unknown`, not `changed`. `@cert-authority` lines never match (ssh2 negotiates no
+ * host certificates); a `@revoked` line for this key wins over everything.
+ */
+export function verdictFor(entries: readonly KnownHostEntry[], host: string, port: number, blob: Buffer): HostKeyVerdict {
+  const fingerprint = fingerprintSha256(blob);
+  const type = blobKeyType(blob);
+  const relevant = entries.filter((e) => e.marker !== 'cert-authority' && entryMatchesHost(e, host, port));
+  const revoked = relevant.find((e) => e.marker === 'revoked' && e.key.equals(blob));
+  if (revoked) return { verdict: 'revoked', fingerprint, revokedAt: { file: revoked.file, line: revoked.line } };
+  const sameType = relevant.filter((e) => e.marker === null && e.keyType === type);
+  if (sameType.some((e) => e.key.equals(blob))) return { verdict: 'trusted', fingerprint };
+  const known = sameType[0];
+  if (known) {
+    return { verdict: 'changed', fingerprint, knownFingerprint: fingerprintSha256(known.key), knownAt: { file: known.file, line: known.line } };
+  }
+  return { verdict: 'unknown', fingerprint };
+}
+
+/** One known_hosts line for the app's store (plain name: the store is ours, not the user's). */
+export function formatKnownHostsLine(host: string, port: number, blob: Buffer): string {
+  const type = blobKeyType(blob) ?? 'unknown';
+  return `${knownHostsName(host, port)} ${type} ${blob.toString('base64')}`;
+}
