@@ -1,0 +1,167 @@
+import { bondSpecSchema, fieldKey, type BondSpec } from '../../preload/contract/bond-spec';
+import type { HostFacts } from '../../preload/contract/inventory';
+import { findInterface, managementMove, managementNic } from './host-view';
+import { computeImpact, computeVerify } from './impact';
+import type { LinuxNetworkFiles } from './linux-config';
+import { buildLinuxSteps } from './linux-plan';
+import { HOST_FIELD, type FieldError, type Plan, type PlanAction, type PlanDriver, type PlanFailureCode, type PlanResult, type PlanStep } from './plan-types';
+import { isSafeRunId } from './steps';
+import { buildTruenasSteps, truenasConfiguredNics } from './truenas-plan';
+import { parseTruenasVersion, truenasBehaviour } from './truenas-version';
+import { validateAgainstHost, validateDelete } from './validate-against-host';
+
+export { planToShellScript } from './plan-script';
+
+// The planner's entry: editor spec + host inventory -> a Plan (or field errors), no I/O.
+
+export interface PlanOptions {
+  /** 10 to 300, default 60. */
+  readonly checkinTimeoutSeconds?: number;
+  /** TrueNAS release (system.version_short); defaults to what discovery found. */
+  readonly version?: string | null;
+  /** Names the on-box rollback files; unique per apply. Default: action, bond and discovery time. */
+  readonly runId?: string;
+  /** Linux: run every step as `sudo -n sh -c ...` (a non-root admin). */
+  readonly sudo?: boolean;
+  /** The lab's ports are veth pairs, which discovery reports as virtual. */
+  readonly allowVirtualMembers?: boolean;
+  /** Ports whose own configuration the user agreed to reset (TrueNAS "currently in use"). */
+  readonly resetNicConfig?: readonly string[];
+  /** TrueNAS ports with an interfaces-table row (from interface.lag_ports_choices); default: a guess from DB aliases. */
+  readonly configuredNics?: readonly string[] | null;
+  /** The box's pending middleware changes are Bondsmith's own earlier apply. */
+  readonly pendingChangesAreOurs?: boolean;
+  /** TrueNAS 25.10+: DNS servers to keep if the change would remove them. */
+  readonly nameservers?: readonly string[] | null;
+  /** Linux: the current ifupdown files. */
+  readonly linuxFiles?: LinuxNetworkFiles | null;
+}
+
+export interface PlanInput {
+  readonly hostId: string;
+  readonly facts: HostFacts;
+  readonly action: PlanAction;
+  /** Parsed here with bondSpecSchema; not needed for delete. */
+  readonly spec?: unknown;
+  readonly existingBondName?: string;
+  readonly options?: PlanOptions;
+}
+
+function fail(code: PlanFailureCode, fieldErrors: FieldError[]): PlanResult {
+  return { ok: false, code, fieldErrors };
+}
+
+function hostError(code: PlanFailureCode, message: string): PlanResult {
+  return fail(code, [{ field: HOST_FIELD, message }]);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function parseSpec(raw: unknown): { spec: BondSpec } | { errors: FieldError[] } {
+  const parsed = bondSpecSchema.safeParse(raw);
+  if (!parsed.success) return { errors: parsed.error.issues.map((i) => ({ field: fieldKey(i.path) || HOST_FIELD, message: i.message })) };
+  // Broken UTF-16 cannot be stored as text on the box (the middleware's DB, a config file).
+  if (LONE_SURROGATE.test(parsed.data.description)) return { errors: [{ field: 'description', message: 'Description contains an invalid character' }] };
+  return { spec: parsed.data };
+}
+
+function defaultRunId(action: PlanAction, bondName: string, facts: HostFacts): string {
+  return `${action}-${bondName}-${facts.collectedAt.replace(/[^A-Za-z0-9]/g, '').slice(0, 32) || 'now'}`;
+}
+
+function commonWarnings(spec: BondSpec | null, facts: HostFacts, action: PlanAction, bondName: string): string[] {
+  if (spec === null || action === 'delete') return [];
+  const out: string[] = [];
+  const move = managementMove(spec, facts);
+  if (move?.carried) {
+    out.push(`This SSH session (${move.address} on ${move.nic}) moves onto ${bondName}. If the host cannot be reached afterwards, it returns to its previous configuration when the timer runs out.`);
+    if (move.viaDhcp) out.push(`${bondName} gets its address from DHCP: it usually keeps ${move.address} (it takes ${move.nic}'s MAC), but if it does not, Bondsmith cannot reconnect and the change is rolled back.`);
+    if (spec.protocol !== 'FAILOVER') out.push(`${spec.protocol} on the management path needs the switch ports set up for it first; FAILOVER works with any switch.`);
+  }
+  const mgmt = managementNic(facts);
+  const onPath = mgmt !== null && (mgmt === bondName || spec.members.includes(mgmt));
+  const currentMtu = mgmt !== null ? findInterface(facts, mgmt)?.mtu ?? null : null;
+  if (onPath && spec.mtu !== null && spec.mtu !== currentMtu) out.push(`The MTU of this SSH session's path changes to ${spec.mtu}; if the network does not carry that size, the session stalls and the change is rolled back.`);
+  const speeds = new Set(spec.members.map((m) => findInterface(facts, m)?.speedMbps).filter((s): s is number => typeof s === 'number' && s > 0));
+  if (spec.protocol === 'LACP' && speeds.size > 1) out.push(`The members run at different speeds (${[...speeds].join(', ')} Mb/s); LACP aggregates only ports of the same speed.`);
+  for (const m of spec.members) {
+    const iface = findInterface(facts, m);
+    if (iface && (iface.carrier === false || iface.operState === 'lowerlayerdown')) out.push(`${m} has no link (cable or switch port down).`);
+  }
+  return out;
+}
+
+export function planBondChange(input: PlanInput): PlanResult {
+  const { facts, action } = input;
+  const o = input.options ?? {};
+  const timeout = o.checkinTimeoutSeconds ?? 60;
+  if (!Number.isInteger(timeout) || timeout < 10 || timeout > 300) return fail('INVALID_SPEC', [{ field: 'checkinTimeoutSeconds', message: 'Check-in timeout is between 10 and 300 s' }]);
+  let spec: BondSpec | null = null;
+  if (action !== 'delete' || input.spec !== undefined) {
+    const parsed = parseSpec(input.spec);
+    if ('errors' in parsed) return fail('INVALID_SPEC', parsed.errors);
+    spec = parsed.spec;
+  }
+  const bondName = action === 'create' ? (spec?.name ?? '') : (input.existingBondName ?? spec?.name ?? '');
+  if (!/^bond[0-9]{1,4}$/.test(bondName)) return fail('INVALID_SPEC', [{ field: 'name', message: 'Which bond to change was not given' }]);
+  const driver: PlanDriver = facts.os.kind === 'truenas' ? 'truenas' : 'linux-ifupdown';
+  const runId = o.runId ?? defaultRunId(action, bondName, facts);
+  if (!isSafeRunId(runId)) return hostError('INVALID_SPEC', 'The run id may use letters, digits, "-" and "_" only');
+
+  const version = driver === 'truenas' ? parseTruenasVersion(o.version ?? facts.os.truenasVersion ?? facts.middleware?.version ?? null) : null;
+  if (driver === 'truenas' && version === null) return hostError('MISSING_FACTS', 'The TrueNAS version of this host is not known; discover the host again');
+  if (driver === 'truenas' && facts.middleware?.pendingChanges && !o.pendingChangesAreOurs) {
+    return hostError('HOST_CONFLICT', 'This box has network changes that are not saved yet (made in the TrueNAS web UI or by another tool). Save or revert them there first.');
+  }
+  const configuredNics = driver === 'truenas' ? truenasConfiguredNics(facts, o.configuredNics ?? null) : [];
+  const resetNicConfig = o.resetNicConfig ?? [];
+  const hostErrors =
+    spec === null || action === 'delete'
+      ? validateDelete(bondName, facts)
+      : validateAgainstHost(spec, facts, {
+          action,
+          existingBondName: action === 'update' ? bondName : null,
+          driver,
+          truenasVersion: version,
+          configuredNics,
+          resetNicConfig,
+          allowVirtualMembers: o.allowVirtualMembers ?? false,
+        });
+  if (hostErrors.length > 0) return fail('HOST_CONFLICT', hostErrors);
+
+  let steps: PlanStep[];
+  let warnings: string[];
+  let servicesStepId: string | null = null;
+  let rollbackScript: string | null = null;
+  if (driver === 'truenas' && version !== null) {
+    const t = buildTruenasSteps({ action, spec, bondName, facts, version, runId, checkinTimeoutSeconds: timeout, resetNicConfig, configuredNics, pendingChangesAreOurs: o.pendingChangesAreOurs ?? false, nameservers: o.nameservers ?? null });
+    steps = t.steps;
+    warnings = t.warnings;
+    servicesStepId = t.servicesStepId;
+  } else {
+    const l = buildLinuxSteps({ action, spec, bondName, facts, runId, checkinTimeoutSeconds: timeout, sudo: o.sudo ?? false, files: o.linuxFiles ?? null });
+    if (!l.ok) return hostError('MISSING_FACTS', l.message);
+    steps = l.value.steps;
+    warnings = l.value.warnings;
+    rollbackScript = l.value.rollbackScript;
+  }
+  const impact = computeImpact({ facts, driver, action, bondName, spec, servicesStepId });
+  if (impact.gatewayAtRisk && !warnings.some((w) => w.includes('default route'))) {
+    warnings = [...warnings, 'The default route leaves through an interface this change reconfigures; Bondsmith keeps it, and the rollback restores it if it is lost.'];
+  }
+  const forcesMiimon = version !== null && truenasBehaviour(version).forcesMiimon;
+  const plan: Plan = {
+    hostId: input.hostId,
+    runId,
+    driver,
+    action,
+    bondName,
+    steps,
+    impact,
+    warnings: [...commonWarnings(spec, facts, action, bondName), ...warnings],
+    checkinTimeoutSeconds: timeout,
+    verify: computeVerify({ facts, driver, action, bondName, spec, truenasForcesMiimon: forcesMiimon }),
+    rollbackScript,
+  };
+  return { ok: true, plan };
+}

@@ -1,0 +1,144 @@
+import type { BondProtocol } from '../../preload/contract/bond-spec';
+import type { BondMode } from '../../preload/contract/inventory';
+
+// The Plan: what Bondsmith will do to one host, as plain JSON (it is shown, stored in the audit log
+// and executed by a driver). A driver runs the steps in order and never invents commands of its own;
+// each step says how its result is judged, so execution needs no driver-specific knowledge of why.
+//
+// Execution rules (for the drivers):
+// - Steps run in array order. Phases group them: prepare -> arm -> apply -> verify -> confirm.
+//   Steps in phase 'rollback' are NOT part of the normal run: run them, in order, only to revert by
+//   hand before the deadline (user pressed Revert, or verification failed).
+// - `connection: 'fresh'` steps run over a new SSH connection (to `verify.reconnectAddress` when it is
+//   set), because the apply may have moved or dropped the one the earlier steps used.
+// - Every pattern is a JavaScript RegExp source, used without flags against the step's stdout with
+//   leading and trailing white space trimmed.
+// - `when`: run the step only if the named earlier step's trimmed stdout matches; else skip it.
+// - `check` says how to judge the result; `onFailure` what to do when the check fails:
+//   'stop' = nothing was changed yet, stop and report; 'rollback' = run the rollback-phase steps (the
+//   armed rollback on the box fires anyway if they cannot run); 'continue' = report it and go on.
+
+export type PlanDriver = 'truenas' | 'linux-ifupdown';
+export type PlanAction = 'create' | 'update' | 'delete';
+export type PlanPhase = 'prepare' | 'arm' | 'apply' | 'verify' | 'confirm' | 'rollback';
+export type PlanStepKind = 'remote-command' | 'file-write' | 'midclt';
+
+export type StepCheck =
+  /** Exit status 0 is success; anything else fails the step. */
+  | { readonly kind: 'exit-zero' }
+  /** Exit status 0 and trimmed stdout equal to `value` (e.g. midclt prints booleans as True/False). */
+  | { readonly kind: 'stdout-equals'; readonly value: string }
+  /** Exit status 0 and trimmed stdout matching the regex `pattern`. */
+  | { readonly kind: 'stdout-matches'; readonly pattern: string }
+  /**
+   * Re-run the command every `intervalSeconds` until trimmed stdout matches `until` (success) or
+   * `failIf` (failure), for at most `timeoutSeconds`. Non-zero exits and lost connections while
+   * polling are retried (the apply may be moving the address the session uses).
+   */
+  | { readonly kind: 'poll'; readonly until: string; readonly failIf: string | null; readonly intervalSeconds: number; readonly timeoutSeconds: number }
+  /** Exit status 0; stdout is the live state to compare with `plan.verify` (see VerifyFormat). */
+  | { readonly kind: 'verify-state'; readonly format: VerifyFormat }
+  /** Output is shown to the user (e.g. services that will restart); exit status 0 expected. */
+  | { readonly kind: 'report' };
+
+/**
+ * How a verify-state step prints the state:
+ * - 'midclt-query-json': `interface.query` output, a JSON list with at most one entry.
+ * - 'proc-bonding+ip-json': /proc/net/bonding/<bond>, then a line `--bondsmith-ip--`, then
+ *   `ip -j addr show dev <bond>` (or the marker `absent` when the bond must be gone).
+ */
+export type VerifyFormat = 'midclt-query-json' | 'proc-bonding+ip-json';
+
+export interface StepCondition {
+  readonly stepId: string;
+  readonly stdoutMatches: string;
+}
+
+export interface PlanStep {
+  readonly id: string;
+  /** Plain words for the progress list. */
+  readonly title: string;
+  readonly kind: PlanStepKind;
+  /** The exact remote command text, every argument already quoted for a POSIX shell. */
+  readonly command: string;
+  /** Payload or file content / diff for people to read; never executed. */
+  readonly detail: string | null;
+  readonly phase: PlanPhase;
+  readonly check: StepCheck;
+  readonly onFailure: 'stop' | 'rollback' | 'continue';
+  readonly when: StepCondition | null;
+  readonly connection: 'current' | 'fresh';
+}
+
+export interface ManagementMigration {
+  readonly fromNic: string;
+  readonly toBond: string;
+  /** The address the session used; for a DHCP bond it may change (see warnings). */
+  readonly address: string;
+}
+
+export interface PlanImpact {
+  /** "address/prefix" strings that disappear from the host (moved addresses are not listed). */
+  readonly addressesRemoved: readonly string[];
+  readonly managementAffected: boolean;
+  readonly managementMigration: ManagementMigration | null;
+  readonly gatewayAtRisk: boolean;
+  /** TrueNAS: services that rebind are only known on the box; this step's output lists them. */
+  readonly servicesRestartedStepId: string | null;
+  readonly membersReconfigured: readonly string[];
+}
+
+/** What the verifier checks after apply, before confirming. */
+export interface PlanVerify {
+  readonly mode: 'present' | 'absent';
+  readonly bondName: string;
+  readonly protocol: BondProtocol | null;
+  readonly kernelMode: BondMode | null;
+  /** Members in order (index 0 = FAILOVER primary / the MAC donor). */
+  readonly members: readonly string[];
+  readonly primary: string | null;
+  /** Kernel spelling: layer2, layer2+3, layer3+4. */
+  readonly xmitHashPolicy: string | null;
+  readonly lacpRate: 'slow' | 'fast' | null;
+  /** Minimum link-monitoring interval expected (null: not checked, e.g. old TrueNAS FAILOVER). */
+  readonly miimonMs: number | null;
+  /** "address/prefix" strings that must be on the bond. */
+  readonly aliases: readonly string[];
+  readonly dhcp: boolean;
+  readonly mtu: number | null;
+  /** Address to reconnect to for the verify and confirm phases; null = the host's usual address. */
+  readonly reconnectAddress: string | null;
+  /** Ports that must no longer be bond members afterwards. */
+  readonly releasedMembers: readonly string[];
+}
+
+export interface Plan {
+  readonly hostId: string;
+  /** Names the on-box rollback directory and logs; letters, digits, "-" and "_". */
+  readonly runId: string;
+  readonly driver: PlanDriver;
+  readonly action: PlanAction;
+  readonly bondName: string;
+  readonly steps: readonly PlanStep[];
+  readonly impact: PlanImpact;
+  readonly warnings: readonly string[];
+  readonly checkinTimeoutSeconds: number;
+  readonly verify: PlanVerify;
+  /** Linux: the restore script the armed timer runs (also in a file-write step). */
+  readonly rollbackScript: string | null;
+}
+
+/** Same shape as the contract's fieldErrorSchema: `field` is an editor key like 'members.0'. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+export type PlanFailureCode = 'INVALID_SPEC' | 'HOST_CONFLICT' | 'MISSING_FACTS';
+
+export type PlanResult =
+  | { readonly ok: true; readonly plan: Plan }
+  | { readonly ok: false; readonly code: PlanFailureCode; readonly fieldErrors: readonly FieldError[] };
+
+/** Field key for errors that concern the host or the request rather than one form field. */
+export const HOST_FIELD = 'host';
