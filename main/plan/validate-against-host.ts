@@ -206,7 +206,7 @@ export function eligibleMembers(facts: HostFacts, editingBond?: string | null, o
       let reason = problem;
       if (problem === null && carriesManagement) {
         reason = 'Carries this SSH session: its address moves onto the bond, and it must be the first member';
-      } else if (problem === null && iface.master !== editing && (options.configuredNics ?? []).includes(iface.name)) {
+      } else if (problem === null && (editing === null || iface.master !== editing) && (options.configuredNics ?? []).includes(iface.name)) {
         reason = 'Has its own TrueNAS configuration, which is reset when it joins the bond';
       }
       return {
