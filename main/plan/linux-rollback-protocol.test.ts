@@ -49,6 +49,10 @@ function run(plan: Plan, id: string): { code: number | null; stdout: string } {
 function prepareAndArm(plan: Plan, sleepSeconds?: number): number {
   for (const id of ['pending-check', 'snapshot', 'write-restore', 'write-apply', 'write-timer']) expect(run(plan, id)).toMatchObject({ code: 0 });
   const dir = join(root, 'var/rollback/proto1');
+  // The scripts arrive byte-exact through the nested quoting.
+  for (const [id, file] of [['write-restore', 'restore.sh'], ['write-apply', 'apply.sh'], ['write-timer', 'timer.sh']] as const) {
+    expect(readFileSync(join(dir, file), 'utf8')).toBe(boxed(plan.steps.find((s) => s.id === id)?.detail ?? ''));
+  }
   writeFileSync(join(dir, 'restore.sh'), 'touch "$D/restored"\n'.replace('$D', dir));
   if (sleepSeconds !== undefined) writeFileSync(join(dir, 'timer.sh'), readFileSync(join(dir, 'timer.sh'), 'utf8').replace(/^sleep \d+$/m, `sleep ${sleepSeconds}`));
   const armed = run(plan, 'arm');

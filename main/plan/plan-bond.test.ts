@@ -45,6 +45,11 @@ describe('planBondChange input checks', () => {
     expect(!r.ok && r.code).toBe('MISSING_FACTS');
   });
 
+  it('makes plain JSON: a plan survives a JSON round trip unchanged', () => {
+    const p = ok(planBondChange({ hostId: 'h1', facts: truenasFacts('25.04.2.6'), action: 'create', spec: spec({ description: 'é "q"' }) }));
+    expect(JSON.parse(JSON.stringify(p))).toEqual(p);
+  });
+
   it('derives a safe run id from the discovery time unless given one', () => {
     expect(ok(planBondChange({ hostId: 'h1', facts: linuxFacts(), action: 'create', spec: spec() })).runId).toBe('create-bond0-20250501T100000000Z');
     const r = planBondChange({ hostId: 'h1', facts: linuxFacts(), action: 'create', spec: spec(), options: { runId: '../x' } });

@@ -4,8 +4,8 @@
 // quote inside the text is written as: close, escaped quote, reopen ('\''). No other character needs
 // care: $(...), backticks, backslashes, newlines and any UTF-8 arrive byte-exact.
 
-/** The text as one POSIX shell word that expands to exactly `text`. */
 // Bare words are left bare for readability; '=' is excluded because zsh expands a leading '='.
+/** The text as one POSIX shell word that expands to exactly `text`. */
 export function quoteForShell(text: string): string {
   if (text.length > 0 && /^[A-Za-z0-9_+:,./-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
