@@ -1,0 +1,96 @@
+// Where a lab keeps its files, and the record (lab.json) that `status`, `cut` and `down` read.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LabError, type LabFlavor, type SwitchMode } from './lab-types';
+
+export const DEFAULT_LAB_NAME = 'bslab';
+
+export interface HostRecord {
+  readonly name: string;
+  readonly index: number;
+  readonly flavor: LabFlavor;
+  readonly truenasVersion: string;
+  sshPort: number;
+  forwarderPid: number;
+  umlPid: number;
+  bootSeconds?: number;
+}
+
+export interface LabRecord {
+  readonly name: string;
+  readonly netns: string;
+  readonly stateDir: string;
+  readonly switchMode: SwitchMode;
+  readonly keyPath: string;
+  readonly hosts: HostRecord[];
+}
+
+export function labName(name?: string): string {
+  const n = name ?? process.env.BONDSMITH_LAB ?? DEFAULT_LAB_NAME;
+  // The name ends up in namespace names, umids and paths.
+  if (!/^[a-z0-9][a-z0-9-]{0,23}$/.test(n)) {
+    throw new LabError('LAB_NAME', `lab name "${n}" is not valid: use 1-24 lowercase letters, digits or dashes`);
+  }
+  return n;
+}
+
+export function labPaths(name: string) {
+  const stateDir = join(tmpdir(), `bondsmith-lab-${name}`);
+  return {
+    stateDir,
+    netns: `bondsmith-${name}`,
+    record: join(stateDir, 'lab.json'),
+    keyPath: join(stateDir, 'id_ed25519'),
+    umlDir: join(stateDir, 'uml'),
+    hostDir: (host: string) => join(stateDir, host),
+  };
+}
+
+export function readRecord(name: string): LabRecord | null {
+  try {
+    return JSON.parse(readFileSync(labPaths(name).record, 'utf8')) as LabRecord;
+  } catch {
+    return null;
+  }
+}
+
+export function writeRecord(record: LabRecord): void {
+  const file = labPaths(record.name).record;
+  mkdirSync(record.stateDir, { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2));
+  renameSync(`${file}.tmp`, file);
+}
+
+export function requireRecord(name: string): LabRecord {
+  const record = readRecord(name);
+  if (record === null) {
+    throw new LabError('LAB_NOT_UP', `lab "${name}" is not up: start it with \`npm run lab -- up --name ${name}\``);
+  }
+  return record;
+}
+
+export function findHost(record: LabRecord, host: string): HostRecord {
+  const found = record.hosts.find((h) => h.name === host);
+  if (!found) {
+    const names = record.hosts.map((h) => h.name).join(', ');
+    throw new LabError('LAB_NO_HOST', `lab "${record.name}" has no host "${host}" (it has ${names})`);
+  }
+  return found;
+}
+
+/** Per-host addresses and MACs: the same in every lab, since each lab has its own namespace. */
+export function hostPlan(index: number) {
+  const hex = index.toString(16).padStart(2, '0');
+  return {
+    mgmtNic: 'ens3',
+    mgmtCidr: `198.51.100.${10 + index}/24`,
+    mgmtMac: `52:54:00:${hex}:00:10`,
+    gateway: '198.51.100.1',
+    ctlAddress: `203.0.113.${10 + index}`,
+    portMacPrefix: `52:54:00:${hex}:00`,
+    switchMac: `02:b5:00:00:${hex}:fe`,
+    mgmtTap: `tap${index}`,
+    ctlTap: `ctl${index}`,
+  };
+}
