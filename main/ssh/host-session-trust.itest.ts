@@ -1,0 +1,117 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHostSession, type HostSession, type HostSessionConfig, type SessionState } from './host-session';
+import { fingerprintOf, startSshd, type ClientKey, type SshdFixture } from './sshd-fixture';
+
+// Agent auth, host-key trust through a jump host, and the key pinning of openFresh, against a
+// real sshd. "localhost" and "127.0.0.1" reach the same sshd under two known_hosts names.
+
+let sshd: SshdFixture;
+let key: ClientKey;
+let work: string;
+let agent: ChildProcess | null = null;
+const agentSocket = (): string => join(work, 'agent.sock');
+const sessions: HostSession[] = [];
+let hostLine: (name: string) => string;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  key = sshd.newClientKey();
+  work = mkdtempSync(join(tmpdir(), 'bondsmith-hst-'));
+  const [type, b64] = readFileSync(sshd.hostKeyPub, 'utf8').trim().split(' ');
+  hostLine = (name) => `[${name}]:${sshd.port} ${type} ${b64}\n`;
+});
+
+afterAll(async () => {
+  await Promise.all(sessions.map((s) => s.close()));
+  agent?.kill();
+  await sshd?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+let serial = 0;
+function session(storeText: string, overrides: Partial<HostSessionConfig> = {}): { s: HostSession; store: string } {
+  const store = join(work, `known_hosts_${serial++}`);
+  writeFileSync(store, storeText);
+  const s = createHostSession({
+    id: `t${serial}`,
+    host: '127.0.0.1',
+    port: sshd.port,
+    username: sshd.user,
+    auth: { kind: 'key', path: key.path },
+    knownHosts: { userFiles: [], appStore: store },
+    ...overrides,
+  });
+  sessions.push(s);
+  return { s, store };
+}
+
+function waitForState(s: HostSession, pred: (st: SessionState) => boolean, ms = 30_000): Promise<SessionState> {
+  if (pred(s.state)) return Promise.resolve(s.state);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`state stayed ${JSON.stringify(s.state)}`));
+    }, ms);
+    const off = s.onState((st) => {
+      if (!pred(st)) return;
+      clearTimeout(timer);
+      off();
+      resolve(st);
+    });
+  });
+}
+
+describe('authentication through ssh-agent', () => {
+  it('logs in with a key held by a real ssh-agent', async () => {
+    agent = spawn('ssh-agent', ['-D', '-a', agentSocket()], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(agentSocket())) {
+      if (Date.now() > deadline) throw new Error('ssh-agent did not create its socket');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    execFileSync('ssh-add', ['-q', key.path], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket() }, stdio: 'ignore' });
+    const { s } = session(hostLine('127.0.0.1'), { auth: { kind: 'agent', socket: agentSocket() } });
+    expect((await s.connect()).state).toBe('ready');
+    expect((await s.exec('echo agent')).stdout).toBe('agent\n');
+  });
+
+  it('says so when there is no agent', async () => {
+    const { s } = session(hostLine('127.0.0.1'), { auth: { kind: 'agent', socket: '' } });
+    expect((await s.connect()).reason?.code).toBe('AGENT_UNAVAILABLE');
+  });
+});
+
+describe('host keys through a jump host', () => {
+  it('asks to trust an unknown jump host, stores it on trust, then reaches the target', async () => {
+    // The target (localhost, seen from the jump host) is known; the jump host (127.0.0.1) is not.
+    const { s, store } = session(hostLine('localhost'), {
+      host: 'localhost',
+      jump: { id: 'jump', host: '127.0.0.1', port: sshd.port, username: sshd.user, auth: { kind: 'key', path: key.path } },
+    });
+    const st = await s.connect();
+    expect(st.state).toBe('awaiting-trust');
+    expect(st.hostKey).toMatchObject({ host: '127.0.0.1', port: sshd.port, fingerprint: fingerprintOf(sshd.hostKeyPub) });
+    expect(st.reason?.message).toContain('jump host');
+    await s.trust();
+    expect((await waitForState(s, (x) => x.state === 'ready' || x.state === 'failed')).state).toBe('ready');
+    expect(readFileSync(store, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
+  });
+});
+
+describe('openFresh on another address', () => {
+  it('accepts the key already verified for this box at the new address without writing it anywhere', async () => {
+    const { s, store } = session(hostLine('127.0.0.1'));
+    await s.connect();
+    const fresh = await s.openFresh({ address: 'localhost' });
+    sessions.push(fresh);
+    expect(fresh.state.state).toBe('ready');
+    expect(readFileSync(store, 'utf8')).toBe(hostLine('127.0.0.1'));
+    // Without the pinned key, the same address is a first contact.
+    const { s: plain } = session(hostLine('127.0.0.1'), { host: 'localhost' });
+    expect((await plain.connect()).state).toBe('awaiting-trust');
+  });
+});
