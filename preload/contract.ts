@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { idSchema } from './contract/common';
 import { hostInputSchema, hostSchema } from './contract/hosts';
+import { auditEntrySchema } from './contract/audit';
+import { eligibleMemberSchema } from './contract/bond-spec';
+import { applyStateSchema, fieldErrorSchema, pendingChangeSchema, planRequestSchema, planViewSchema } from './contract/plan';
+import { connectionStateSchema, discoveryResultSchema, importedHostSchema } from './contract/sessions';
 
 // The single source of truth for every message between the renderer and main: channel names with
 // their request and response schemas, and every event main pushes. Main parses every inbound
@@ -10,6 +14,9 @@ export * from './contract/common';
 export * from './contract/hosts';
 export * from './contract/inventory';
 export * from './contract/bond-spec';
+export * from './contract/sessions';
+export * from './contract/plan';
+export * from './contract/audit';
 
 const empty = z.object({}).strict();
 
@@ -32,6 +39,44 @@ export const channels = {
   'hosts.add': { request: hostInputSchema, response: hostSchema },
   'hosts.update': { request: z.object({ id: idSchema, host: hostInputSchema }).strict(), response: hostSchema },
   'hosts.remove': { request: z.object({ id: idSchema }).strict(), response: z.object({ id: idSchema }) },
+  'hosts.importSshConfig': {
+    request: z.object({ path: z.string().max(4096).nullable() }).strict(),
+    response: z.object({ hosts: z.array(importedHostSchema).max(1000), warnings: z.array(z.string().max(1000)).max(100), path: z.string().max(4096) }),
+  },
+  'sessions.connect': { request: z.object({ hostId: idSchema }).strict(), response: connectionStateSchema },
+  'sessions.disconnect': { request: z.object({ hostId: idSchema }).strict(), response: connectionStateSchema },
+  /** Trust the key the host presented; the fingerprint must be the one the user was shown. */
+  'sessions.trust': {
+    request: z.object({ hostId: idSchema, fingerprint: z.string().min(1).max(128) }).strict(),
+    response: connectionStateSchema,
+  },
+  'sessions.states': { request: empty, response: z.object({ states: z.array(connectionStateSchema).max(1000) }) },
+  'discovery.refresh': { request: z.object({ hostId: idSchema }).strict(), response: discoveryResultSchema },
+  'discovery.latest': { request: empty, response: z.object({ results: z.array(discoveryResultSchema).max(1000) }) },
+  'bonds.eligible': {
+    request: z.object({ hostId: idSchema, bondName: z.string().max(15).nullable() }).strict(),
+    response: z.object({ members: z.array(eligibleMemberSchema).max(512) }),
+  },
+  /** Validate a change against the host and return its plan, or field errors; nothing runs. */
+  'bonds.plan': {
+    request: planRequestSchema,
+    response: z.object({ plan: planViewSchema.nullable(), fieldErrors: z.array(fieldErrorSchema).max(100) }),
+  },
+  'bonds.planScript': {
+    request: z.object({ planId: idSchema }).strict(),
+    response: z.object({ script: z.string().max(1_000_000), fileName: z.string().max(200) }),
+  },
+  'bonds.apply': { request: z.object({ planId: idSchema, autoKeep: z.boolean() }).strict(), response: applyStateSchema },
+  'bonds.keep': { request: z.object({ applyId: idSchema }).strict(), response: applyStateSchema },
+  'bonds.revert': { request: z.object({ applyId: idSchema }).strict(), response: applyStateSchema },
+  'bonds.applies': {
+    request: empty,
+    response: z.object({ applies: z.array(applyStateSchema).max(1000), pending: z.array(pendingChangeSchema).max(1000) }),
+  },
+  'audit.list': {
+    request: z.object({ hostId: idSchema }).strict(),
+    response: z.object({ entries: z.array(auditEntrySchema).max(1000), unreadable: z.number().int() }),
+  },
 } as const;
 
 export type Channels = typeof channels;
@@ -41,6 +86,9 @@ export type ChannelResponse<K extends ChannelName> = z.output<Channels[K]['respo
 
 export const events = {
   'hosts.changed': z.object({ reason: z.enum(['added', 'updated', 'removed']), id: idSchema }),
+  'session.state': connectionStateSchema,
+  'discovery.result': discoveryResultSchema,
+  'apply.state': applyStateSchema,
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;

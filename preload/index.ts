@@ -5,8 +5,29 @@ import type { BondsmithBridge } from './bridge-types';
 // The sandboxed preload: imports nothing at runtime but electron, exposes one function per
 // channel (never a generic invoke) and never hands the raw IpcRendererEvent to the page.
 
-const CHANNELS = ['app.info', 'hosts.list', 'hosts.add', 'hosts.update', 'hosts.remove'] as const satisfies readonly ChannelName[];
-const EVENTS = ['hosts.changed'] as const satisfies readonly EventName[];
+const CHANNELS = [
+  'app.info',
+  'hosts.list',
+  'hosts.add',
+  'hosts.update',
+  'hosts.remove',
+  'hosts.importSshConfig',
+  'sessions.connect',
+  'sessions.disconnect',
+  'sessions.trust',
+  'sessions.states',
+  'discovery.refresh',
+  'discovery.latest',
+  'bonds.eligible',
+  'bonds.plan',
+  'bonds.planScript',
+  'bonds.apply',
+  'bonds.keep',
+  'bonds.revert',
+  'bonds.applies',
+  'audit.list',
+] as const satisfies readonly ChannelName[];
+const EVENTS = ['hosts.changed', 'session.state', 'discovery.result', 'apply.state'] as const satisfies readonly EventName[];
 
 // Compile-time check that the lists above name every channel and event of the contract.
 type Missing<All, Listed> = Exclude<All, Listed>;

@@ -17,6 +17,21 @@ function handlersFor(services: Services): Handlers {
     'hosts.add': (req) => services.hosts.add(hostsAddRequest(req)),
     'hosts.update': (req) => services.hosts.update(req.id, hostsAddRequest(req.host)),
     'hosts.remove': (req) => services.hosts.remove(req.id),
+    'hosts.importSshConfig': (req) => services.importSshConfig(req.path),
+    'sessions.connect': (req) => services.sessions.connect(req.hostId),
+    'sessions.disconnect': (req) => services.sessions.disconnect(req.hostId),
+    'sessions.trust': (req) => services.sessions.trust(req.hostId, req.fingerprint),
+    'sessions.states': () => Promise.resolve({ states: services.sessions.states() }),
+    'discovery.refresh': (req) => services.sessions.refresh(req.hostId),
+    'discovery.latest': () => Promise.resolve({ results: services.sessions.latestResults() }),
+    'bonds.eligible': (req) => services.bonds.eligible(req.hostId, req.bondName),
+    'bonds.plan': (req) => services.bonds.plan(channels['bonds.plan'].request.parse(req)),
+    'bonds.planScript': (req) => Promise.resolve(services.bonds.planScript(req.planId)),
+    'bonds.apply': (req) => services.bonds.apply(req.planId, req.autoKeep),
+    'bonds.keep': (req) => services.bonds.keep(req.applyId),
+    'bonds.revert': (req) => services.bonds.revert(req.applyId),
+    'bonds.applies': () => Promise.resolve(services.bonds.applies()),
+    'audit.list': (req) => services.audit.read(req.hostId),
   };
 }
 

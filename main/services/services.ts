@@ -1,5 +1,14 @@
 import { join } from 'node:path';
+import { homedir, userInfo } from 'node:os';
+import type { ChannelResponse } from '../../preload/contract';
+import { discoverHost } from '../discovery/discover-host';
+import { createNodeSshConfigFs, importSshConfig } from '../ssh/ssh-config';
+import { AuditLog } from '../store/audit-log';
 import { HostStore } from '../store/host-store';
+import { BondService } from './bond-service';
+import type { ConnectionFactory } from './host-connection';
+import { SessionService } from './session-service';
+import { sshConnectionFactory } from './ssh-connection';
 import { SecretStore, type SecretCipher } from '../store/secret-store';
 import { EventHub } from './event-sink';
 import { HostService } from './host-service';
@@ -9,6 +18,11 @@ export interface ServiceOptions {
   readonly mode: 'electron' | 'browser';
   readonly version: string;
   readonly cipher: SecretCipher | null;
+  /** Where Bondsmith's own known_hosts lives (default: <dataDir>/known_hosts). */
+  readonly knownHostsPath?: string;
+  /** The user's OpenSSH known_hosts files, read but never written (default: ~/.ssh/known_hosts). */
+  readonly userKnownHosts?: readonly string[];
+  readonly connectionFactory?: ConnectionFactory;
 }
 
 /** Everything main offers, wired once per process; the same in Electron and in browser mode. */
@@ -16,6 +30,10 @@ export interface Services {
   readonly options: ServiceOptions;
   readonly events: EventHub;
   readonly hosts: HostService;
+  readonly sessions: SessionService;
+  readonly bonds: BondService;
+  readonly audit: AuditLog;
+  importSshConfig(path: string | null): Promise<ChannelResponse<'hosts.importSshConfig'>>;
   dispose(): Promise<void>;
 }
 
@@ -24,11 +42,31 @@ export function createServices(options: ServiceOptions): Services {
   const store = new HostStore(options.dataDir);
   const secrets = new SecretStore(options.dataDir, options.cipher);
   const hosts = new HostService(store, secrets, events);
+  const factory =
+    options.connectionFactory ??
+    sshConnectionFactory({
+      appKnownHosts: options.knownHostsPath ?? join(options.dataDir, 'known_hosts'),
+      userKnownHosts: options.userKnownHosts ?? userKnownHostsFiles(process.env),
+    });
+  const sessions = new SessionService(store, secrets, events, factory, discoverHost);
+  const audit = new AuditLog(options.dataDir);
+  const bonds = new BondService(store, sessions, audit, events);
   return {
     options,
     events,
     hosts,
-    dispose: () => Promise.resolve(),
+    sessions,
+    bonds,
+    audit,
+    importSshConfig: async (path) => {
+      const configPath = path ?? join(homedir(), '.ssh', 'config');
+      const result = await importSshConfig(createNodeSshConfigFs(), { homeDir: homedir(), localUser: localUserName(), configPath });
+      return { hosts: result.hosts, warnings: result.warnings, path: configPath };
+    },
+    dispose: async () => {
+      await bonds.dispose();
+      await sessions.dispose();
+    },
   };
 }
 
@@ -36,4 +74,19 @@ export function defaultDataDir(env: NodeJS.ProcessEnv, home: string): string {
   if (env.BONDSMITH_DATA_DIR) return env.BONDSMITH_DATA_DIR;
   const base = env.XDG_CONFIG_HOME ?? join(home, '.config');
   return join(base, 'Bondsmith');
+}
+
+function localUserName(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The user's OpenSSH known_hosts files; BONDSMITH_USER_KNOWN_HOSTS (":"-separated, may be empty) overrides. */
+export function userKnownHostsFiles(env: NodeJS.ProcessEnv): string[] {
+  const override = env.BONDSMITH_USER_KNOWN_HOSTS;
+  if (override !== undefined) return override.split(':').filter((p) => p !== '');
+  return [join(homedir(), '.ssh', 'known_hosts'), join(homedir(), '.ssh', 'known_hosts2')];
 }

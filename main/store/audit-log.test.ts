@@ -2,7 +2,8 @@ import { appendFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog, type AuditEntry } from './audit-log';
+import type { AuditEntry } from '../../preload/contract';
+import { AuditLog } from './audit-log';
 
 const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   time: '2026-11-23T20:00:00.000Z',

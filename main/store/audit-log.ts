@@ -1,28 +1,11 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { auditEntrySchema, type AuditEntry } from '../../preload/contract';
 
 // The audit log: append-only JSON lines in the data directory, one line per finished change
 // (DESIGN.md "History"). Each entry is written with one append call; a line that does not parse on
 // read is counted and skipped, never rewritten.
 
-export const auditEntrySchema = z.object({
-  time: z.string().max(64),
-  hostId: z.string().max(64),
-  hostLabel: z.string().max(200),
-  address: z.string().max(300),
-  localUser: z.string().max(200),
-  remoteUser: z.string().max(64),
-  action: z.enum(['create', 'update', 'delete']),
-  bondName: z.string().max(32),
-  result: z.enum(['confirmed', 'rolled-back', 'reverted', 'failed', 'refused']),
-  message: z.string().max(4000),
-  plan: z.unknown(),
-  stateBefore: z.unknown(),
-  stateAfter: z.unknown(),
-  steps: z.array(z.object({ id: z.string().max(64), title: z.string().max(300), status: z.string().max(32), detail: z.string().max(4000).nullable() })).max(200),
-});
-export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 export class AuditLog {
   constructor(private readonly dataDir: string) {}

@@ -108,3 +108,15 @@ export function defaultBondSpec(name = 'bond0'): BondSpec {
 export function fieldKey(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
+
+/** A port the editor may offer as a member, with the marks that trigger the safety steps. */
+export const eligibleMemberSchema = z.object({
+  name: ifaceNameSchema,
+  speedMbps: z.number().int().nullable(),
+  link: z.enum(['up', 'down', 'unknown']),
+  carriesAddresses: z.array(z.string().max(64)).max(64),
+  carriesManagement: z.boolean(),
+  eligible: z.boolean(),
+  reason: z.string().max(300).nullable(),
+});
+export type EligibleMember = z.infer<typeof eligibleMemberSchema>;

@@ -1,19 +1,33 @@
 import { useEffect } from 'react';
 import { useHostsStore } from '../state/hosts-store';
-import { HostDetail } from './host-detail';
+import { useSessionsStore } from '../state/sessions-store';
+import { useBondsStore } from '../state/bonds-store';
+import { HostView } from './host-view';
 import { HostForm } from './host-form';
+import { ImportHosts } from './import-hosts';
 import { Sidebar } from './sidebar';
 
 export function App() {
   const { hosts, loaded, loadError, storeProblem, appInfo, view, load, show, addHost, updateHost, removeHost } = useHostsStore();
+  const initSessions = useSessionsStore((s) => s.init);
+  const initBonds = useBondsStore((s) => s.init);
+  const states = useSessionsStore((s) => s.states);
   useEffect(() => {
     void load();
-  }, [load]);
+    let stop: (() => void) | undefined;
+    let stopBonds: (() => void) | undefined;
+    void initSessions().then((off) => (stop = off));
+    void initBonds().then((off) => (stopBonds = off));
+    return () => {
+      stop?.();
+      stopBonds?.();
+    };
+  }, [load, initSessions, initBonds]);
 
   const current = view.kind === 'host' || view.kind === 'edit-host' ? hosts.find((h) => h.id === view.id) : undefined;
   return (
     <div className="layout">
-      <Sidebar hosts={hosts} view={view} onShow={show} />
+      <Sidebar hosts={hosts} states={states} view={view} onShow={show} />
       <main className="content">
         {storeProblem ? (
           <div className="banner warning" role="alert">
@@ -38,6 +52,7 @@ export function App() {
             </button>
           </section>
         ) : null}
+        {view.kind === 'import-hosts' ? <ImportHosts onDone={() => show({ kind: 'welcome' })} /> : null}
         {view.kind === 'add-host' ? <HostForm otherHosts={hosts} onSubmit={addHost} onCancel={() => show({ kind: 'welcome' })} /> : null}
         {view.kind === 'edit-host' && current ? (
           <HostForm
@@ -49,7 +64,7 @@ export function App() {
           />
         ) : null}
         {view.kind === 'host' && current ? (
-          <HostDetail
+          <HostView
             host={current}
             jumpHost={hosts.find((h) => h.id === current.jumpHostId)}
             onEdit={() => show({ kind: 'edit-host', id: current.id })}

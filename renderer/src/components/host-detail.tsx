@@ -9,7 +9,7 @@ export function HostDetail(props: { host: Host; jumpHost: Host | undefined; onEd
   return (
     <section className="panel" aria-label={`Host ${host.label}`}>
       <header className="panel-header">
-        <h2>{host.label}</h2>
+        <h2>Connection settings</h2>
         <div className="actions">
           <button type="button" onClick={props.onEdit}>
             Edit host

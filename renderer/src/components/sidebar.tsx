@@ -1,13 +1,17 @@
-import type { Host } from '../../../preload/contract';
+import type { ConnectionState, Host } from '../../../preload/contract';
+import { ConnectionBadge } from './connection-badge';
 import type { View } from '../state/hosts-store';
 
-export function Sidebar(props: { hosts: readonly Host[]; view: View; onShow: (view: View) => void }) {
+export function Sidebar(props: { hosts: readonly Host[]; states: Readonly<Record<string, ConnectionState>>; view: View; onShow: (view: View) => void }) {
   const selected = props.view.kind === 'host' || props.view.kind === 'edit-host' ? props.view.id : null;
   return (
     <nav className="sidebar" aria-label="Hosts">
       <div className="brand">Bondsmith</div>
       <button type="button" className="add-host" onClick={() => props.onShow({ kind: 'add-host' })}>
         + Add host
+      </button>
+      <button type="button" className="import-hosts" onClick={() => props.onShow({ kind: 'import-hosts' })}>
+        Import from SSH config
       </button>
       {props.hosts.length === 0 ? <p className="muted">No hosts yet.</p> : null}
       <ul>
@@ -24,6 +28,7 @@ export function Sidebar(props: { hosts: readonly Host[]; view: View; onShow: (vi
                 {host.user}@{host.address}
                 {host.port !== 22 ? `:${host.port}` : ''}
               </span>
+              <ConnectionBadge state={props.states[host.id]?.state} />
             </button>
           </li>
         ))}

@@ -5,7 +5,7 @@ import { api } from '../api/api';
 type AppInfo = ChannelResponse<'app.info'>;
 type StoreProblem = ChannelResponse<'hosts.list'>['storeProblem'];
 
-export type View = { kind: 'welcome' } | { kind: 'add-host' } | { kind: 'edit-host'; id: string } | { kind: 'host'; id: string };
+export type View = { kind: 'welcome' } | { kind: 'add-host' } | { kind: 'import-hosts' } | { kind: 'edit-host'; id: string } | { kind: 'host'; id: string };
 
 interface HostsState {
   readonly hosts: readonly Host[];
@@ -43,7 +43,7 @@ export const useHostsStore = create<HostsState>()((set, get) => ({
   addHost: async (input) => {
     const res = await api.call('hosts.add', input);
     if (!res.ok) return res.error;
-    set({ hosts: [...get().hosts, res.value], view: { kind: 'host', id: res.value.id } });
+    set({ hosts: [...get().hosts, res.value], view: get().view.kind === 'import-hosts' ? get().view : { kind: 'host', id: res.value.id } });
     return null;
   },
 

@@ -1,0 +1,20 @@
+import type { HostFacts } from '../../preload/contract';
+import { AppFailure } from '../errors';
+import type { HostConnection } from '../services/host-connection';
+import { DISCOVERY_COMMAND } from './discovery-script';
+import { parseDiscovery } from './parse-discovery';
+
+const DISCOVERY_TIMEOUT_MS = 30_000;
+const DISCOVERY_MAX_BYTES = 4 * 1024 * 1024;
+
+/** One remote command per refresh (discovery-script.ts), parsed into the typed inventory. */
+export async function discoverHost(connection: HostConnection): Promise<HostFacts> {
+  const collectedAt = new Date().toISOString();
+  const result = await connection.exec(DISCOVERY_COMMAND, { timeoutMs: DISCOVERY_TIMEOUT_MS, maxOutputBytes: DISCOVERY_MAX_BYTES });
+  const parsed = parseDiscovery(result.stdout, { collectedAt });
+  if (!parsed.ok) {
+    const stderr = result.stderr.trim().split('\n')[0] ?? '';
+    throw new AppFailure(parsed.error.code, stderr ? `${parsed.error.message} (${stderr.slice(0, 300)})` : parsed.error.message);
+  }
+  return parsed.value;
+}

@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { ApplyState, ChannelRequest, EligibleMember, FieldError, HostFacts, PendingChange, PlanView } from '../../preload/contract';
+import { ApplyRun, type ApplyIo, type RemoteShell } from '../apply/apply-run';
+import { linuxFilesCommand, parseLinuxFiles } from '../discovery/linux-files';
+import { AppFailure } from '../errors';
+import type { LinuxNetworkFiles } from '../plan/linux-config';
+import { planBondChange, planToShellScript } from '../plan/plan-bond';
+import type { Plan } from '../plan/plan-types';
+import { eligibleMembers } from '../plan/validate-against-host';
+import type { AuditLog } from '../store/audit-log';
+import type { HostStore } from '../store/host-store';
+import type { EventSink } from './event-sink';
+import type { HostConnection } from './host-connection';
+import type { SessionService } from './session-service';
+
+interface StoredPlan {
+  readonly planId: string;
+  readonly plan: Plan;
+  readonly factsBefore: HostFacts;
+  readonly createdAt: number;
+}
+
+const PLAN_TTL_MS = 30 * 60_000;
+/** The lab's ports are veth pairs; real hosts' veths are container plumbing and are not offered. */
+const ALLOW_VIRTUAL_MEMBERS = process.env.BONDSMITH_ALLOW_VIRTUAL_MEMBERS === '1';
+const MAX_PLANS = 200;
+
+/** An id safe for the contract's idSchema. */
+const newId = (): string => randomUUID().replace(/-/g, '').slice(0, 20);
+
+/**
+ * Bond changes: plans made from the host's latest discovered state, kept here by id (the renderer
+ * can only ask to apply a plan main made), applied with confirm-or-rollback, written to the audit log.
+ */
+export class BondService {
+  private readonly plans = new Map<string, StoredPlan>();
+  private readonly runs = new Map<string, ApplyRun>();
+
+  constructor(
+    private readonly store: HostStore,
+    private readonly sessions: SessionService,
+    private readonly audit: AuditLog,
+    private readonly events: EventSink,
+  ) {}
+
+  async eligible(hostId: string, bondName: string | null): Promise<{ members: EligibleMember[] }> {
+    const facts = await this.freshFacts(hostId);
+    return { members: eligibleMembers(facts, bondName, { allowVirtualMembers: ALLOW_VIRTUAL_MEMBERS }).map((m) => ({ ...m, carriesAddresses: [...m.carriesAddresses] })) };
+  }
+
+  async plan(req: ChannelRequest<'bonds.plan'>): Promise<{ plan: PlanView | null; fieldErrors: FieldError[] }> {
+    if (this.hasActiveRun(req.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is still being applied to this host; finish it first.');
+    const facts = await this.freshFacts(req.hostId);
+    const host = this.store.get(req.hostId);
+    const linuxFiles = facts.os.kind === 'linux' ? await this.readLinuxFiles(req.hostId) : null;
+    const result = planBondChange({
+      hostId: req.hostId,
+      facts,
+      action: req.action,
+      spec: req.spec ?? undefined,
+      existingBondName: req.bondName ?? undefined,
+      options: {
+        checkinTimeoutSeconds: req.checkinTimeoutSeconds,
+        allowVirtualMembers: ALLOW_VIRTUAL_MEMBERS,
+        sudo: host !== undefined && host.useSudo && host.user !== 'root',
+        linuxFiles,
+        runId: `${req.action}-${newId()}`,
+      },
+    });
+    if (!result.ok) return { plan: null, fieldErrors: result.fieldErrors.map((e) => ({ field: e.field, message: e.message })) };
+    this.prunePlans();
+    const planId = newId();
+    this.plans.set(planId, { planId, plan: result.plan, factsBefore: facts, createdAt: Date.now() });
+    return { plan: toView(planId, result.plan), fieldErrors: [] };
+  }
+
+  planScript(planId: string): { script: string; fileName: string } {
+    const stored = this.plans.get(planId);
+    if (!stored) throw new AppFailure('PLAN_EXPIRED', 'That plan is no longer available; save the editor again to make a new one.');
+    return { script: planToShellScript(stored.plan), fileName: `bondsmith-${stored.plan.action}-${stored.plan.bondName}.sh` };
+  }
+
+  apply(planId: string, autoKeep: boolean): Promise<ApplyState> {
+    const stored = this.plans.get(planId);
+    if (!stored) throw new AppFailure('PLAN_EXPIRED', 'That plan is no longer available; save the editor again to make a new one.');
+    const { plan } = stored;
+    if (this.hasActiveRun(plan.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is already being applied to this host.');
+    const connection = this.readyConnection(plan.hostId);
+    this.plans.delete(planId);
+    const applyId = newId();
+    const run = new ApplyRun(plan, { applyId, planId }, ioFor(connection), autoKeep, (state) => {
+      this.events.emit('apply.state', state);
+      if (state.phase === 'finished') void this.finished(stored, state, run);
+    });
+    this.runs.set(applyId, run);
+    void run.start();
+    return Promise.resolve(run.snapshot());
+  }
+
+  async keep(applyId: string): Promise<ApplyState> {
+    const run = this.run(applyId);
+    await run.keep();
+    return run.snapshot();
+  }
+
+  async revert(applyId: string): Promise<ApplyState> {
+    const run = this.run(applyId);
+    await run.revert();
+    return run.snapshot();
+  }
+
+  applies(): { applies: ApplyState[]; pending: PendingChange[] } {
+    const applies = [...this.runs.values()].map((r) => r.snapshot());
+    const pending: PendingChange[] = [];
+    for (const result of this.sessions.latestResults()) {
+      const mw = result.facts?.middleware;
+      if (!mw?.pendingChanges) continue;
+      const ours = applies.find((a) => a.hostId === result.hostId && a.result === null);
+      pending.push({
+        hostId: result.hostId,
+        bondName: ours?.bondName ?? null,
+        secondsLeft: mw.checkinWaitingSeconds,
+        source: ours ? 'this-session' : 'found-on-host',
+        applyId: ours?.applyId ?? null,
+      });
+    }
+    return { applies, pending };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((r) => r.dispose()));
+  }
+
+  private async finished(stored: StoredPlan, state: ApplyState, run: ApplyRun): Promise<void> {
+    await run.dispose();
+    const host = this.store.get(stored.plan.hostId);
+    const after = await this.sessions.refresh(stored.plan.hostId).catch(() => null);
+    await this.audit
+      .append({
+        time: new Date().toISOString(),
+        hostId: stored.plan.hostId,
+        hostLabel: host?.label ?? stored.plan.hostId,
+        address: host ? `${host.address}:${host.port}` : '',
+        localUser: safeLocalUser(),
+        remoteUser: host?.user ?? '',
+        action: stored.plan.action,
+        bondName: stored.plan.bondName,
+        result: state.result ?? 'failed',
+        message: state.message,
+        plan: stored.plan,
+        stateBefore: stored.factsBefore,
+        stateAfter: after?.facts ?? null,
+        steps: state.steps,
+      })
+      .catch(() => undefined);
+  }
+
+  private run(applyId: string): ApplyRun {
+    const run = this.runs.get(applyId);
+    if (!run) throw new AppFailure('NOT_FOUND', 'That apply is not known (was the app restarted?).');
+    return run;
+  }
+
+  private hasActiveRun(hostId: string): boolean {
+    return [...this.runs.values()].some((r) => r.snapshot().hostId === hostId && r.snapshot().result === null);
+  }
+
+  private readyConnection(hostId: string): HostConnection {
+    const connection = this.sessions.connection(hostId);
+    if (!connection || connection.snapshot().state !== 'ready') throw new AppFailure('NOT_CONNECTED', 'Connect to the host first.');
+    return connection;
+  }
+
+  private async freshFacts(hostId: string): Promise<HostFacts> {
+    this.readyConnection(hostId);
+    const result = await this.sessions.refresh(hostId);
+    if (!result.facts) throw new AppFailure(result.error?.code ?? 'DISCOVERY_FAILED', result.error?.message ?? 'Discovery found nothing on this host.');
+    return result.facts;
+  }
+
+  private async readLinuxFiles(hostId: string): Promise<LinuxNetworkFiles | null> {
+    const nonce = newId();
+    const result = await this.readyConnection(hostId).exec(linuxFilesCommand(nonce), { timeoutMs: 20_000, maxOutputBytes: 1024 * 1024 });
+    return parseLinuxFiles(result.stdout, nonce);
+  }
+
+  private prunePlans(): void {
+    const now = Date.now();
+    for (const [id, p] of this.plans) if (now - p.createdAt > PLAN_TTL_MS) this.plans.delete(id);
+    while (this.plans.size >= MAX_PLANS) {
+      const oldest = this.plans.keys().next().value;
+      if (oldest === undefined) break;
+      this.plans.delete(oldest);
+    }
+  }
+}
+
+function toView(planId: string, plan: Plan): PlanView {
+  return {
+    planId,
+    hostId: plan.hostId,
+    driver: plan.driver,
+    action: plan.action,
+    bondName: plan.bondName,
+    steps: plan.steps.map((s) => ({ id: s.id, title: s.title, kind: s.kind, command: s.command, detail: s.detail, phase: s.phase })),
+    impact: {
+      addressesRemoved: [...plan.impact.addressesRemoved],
+      managementAffected: plan.impact.managementAffected,
+      managementMigration: plan.impact.managementMigration,
+      gatewayAtRisk: plan.impact.gatewayAtRisk,
+      membersReconfigured: [...plan.impact.membersReconfigured],
+    },
+    warnings: [...plan.warnings],
+    checkinTimeoutSeconds: plan.checkinTimeoutSeconds,
+  };
+}
+
+function ioFor(connection: HostConnection): ApplyIo {
+  const shell = (c: HostConnection, owned: boolean): RemoteShell => ({
+    exec: (command, options) => c.exec(command, options?.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    close: () => (owned ? c.close() : Promise.resolve()),
+  });
+  return {
+    current: shell(connection, false),
+    openFresh: async (address) => {
+      const fresh = await connection.openFresh(address === null ? {} : { address });
+      return shell(fresh, true);
+    },
+    pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => Date.now(),
+  };
+}
+
+function safeLocalUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,65 @@
+import { createHostSession, type HostSession, type HostSessionConfig, type JumpConfig, type SessionState } from '../ssh/host-session';
+import type { KnownHostsFiles } from '../ssh/known-hosts-store';
+import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, ExecOptions, ExecResult, HostConnection } from './host-connection';
+
+// The session service's HostConnection on top of main/ssh's HostSession (ssh2).
+// Privilege: plans carry their own `sudo -n` where a non-root admin needs it, so the session itself
+// runs every command as the login user.
+
+function toSnapshot(s: SessionState): ConnectionSnapshot {
+  return { state: s.state, reason: s.reason, hostKey: s.hostKey };
+}
+
+function jumpConfig(target: ConnectionTarget): JumpConfig {
+  return {
+    id: target.id,
+    host: target.address,
+    port: target.port,
+    username: target.user,
+    auth: target.auth,
+    useSudo: false,
+    ...(target.jump ? { jump: jumpConfig(target.jump) } : {}),
+  };
+}
+
+function sessionConfig(target: ConnectionTarget, knownHosts: KnownHostsFiles): HostSessionConfig {
+  return { ...jumpConfig(target), knownHosts };
+}
+
+class SshHostConnection implements HostConnection {
+  constructor(private readonly session: HostSession) {}
+
+  snapshot(): ConnectionSnapshot {
+    return toSnapshot(this.session.snapshot());
+  }
+
+  onState(listener: (snapshot: ConnectionSnapshot) => void): () => void {
+    return this.session.onState((s) => listener(toSnapshot(s)));
+  }
+
+  connect(): void {
+    void this.session.connect().catch(() => undefined);
+  }
+
+  trust(): Promise<void> {
+    return this.session.trust();
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return this.session.exec(command, { ...options, privileged: false });
+  }
+
+  async openFresh(overrides: { address?: string } = {}): Promise<HostConnection> {
+    const fresh = await this.session.openFresh(overrides.address === undefined ? {} : { address: overrides.address });
+    return new SshHostConnection(fresh);
+  }
+}
+
+export function sshConnectionFactory(files: { appKnownHosts: string; userKnownHosts: readonly string[] }): ConnectionFactory {
+  const knownHosts: KnownHostsFiles = { appStore: files.appKnownHosts, userFiles: files.userKnownHosts };
+  return (target) => new SshHostConnection(createHostSession(sessionConfig(target, knownHosts)));
+}

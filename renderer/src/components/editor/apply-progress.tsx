@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'react';
+import type { ApplyState } from '../../../../preload/contract';
+
+const STATUS_ICON = { pending: '○', running: '◔', done: '✓', failed: '✗', skipped: '–' } as const;
+const RESULT_TEXT = {
+  confirmed: 'Change kept: checks passed and the rollback was cancelled.',
+  'rolled-back': 'The box rolled back to its previous configuration.',
+  reverted: 'Reverted: the previous configuration is back.',
+  failed: 'The change failed; the previous configuration is back.',
+} as const;
+
+function useSecondsLeft(deadline: string | null): number | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!deadline) return;
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [deadline]);
+  if (!deadline) return null;
+  return Math.max(0, Math.ceil((Date.parse(deadline) - now) / 1000));
+}
+
+/** Each step's progress, the rollback countdown, and Keep / Revert while the box waits for a decision. */
+export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; onRevert: () => void; onClose: () => void }) {
+  const { state } = props;
+  const secondsLeft = useSecondsLeft(state.result === null ? state.deadline : null);
+  const awaiting = state.phase === 'awaiting-confirmation';
+  const allChecksOk = state.checks.length > 0 && state.checks.every((c) => c.ok);
+  return (
+    <section className="panel apply" aria-label="Apply progress">
+      <header className="panel-header">
+        <h2>
+          {state.action === 'delete' ? 'Deleting' : state.action === 'create' ? 'Creating' : 'Updating'} {state.bondName}
+        </h2>
+        {secondsLeft !== null ? (
+          <div className={secondsLeft <= 10 ? 'countdown urgent' : 'countdown'} role="timer" aria-label="Rollback countdown" aria-live="off">
+            Rollback in <strong>{secondsLeft} s</strong>
+          </div>
+        ) : null}
+      </header>
+      <ol className="apply-steps" aria-label="Steps">
+        {state.steps.map((s) => (
+          <li key={s.id} className={`step step-${s.status}`}>
+            <span className="step-icon" aria-hidden="true">
+              {STATUS_ICON[s.status]}
+            </span>
+            <span>{s.title}</span>
+            <span className="visually-hidden"> ({s.status})</span>
+            {s.detail ? <div className="muted small">{s.detail}</div> : null}
+          </li>
+        ))}
+      </ol>
+      {state.checks.length > 0 ? (
+        <ul className="checks" aria-label="Verification checks">
+          {state.checks.map((c) => (
+            <li key={c.name} className={c.ok ? 'diag diag-ok' : 'diag diag-error'}>
+              {c.ok ? '✓' : '✗'} {c.name}: {c.detail}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {state.message ? (
+        <p className={state.result === 'confirmed' ? 'banner ok' : state.result ? 'banner error' : 'muted'} role="status">
+          {state.message}
+        </p>
+      ) : null}
+      {state.result ? (
+        <p className={state.result === 'confirmed' ? 'banner ok' : 'banner warning'} role="alert">
+          {RESULT_TEXT[state.result]}
+        </p>
+      ) : null}
+      <div className="actions">
+        {awaiting ? (
+          <>
+            <button type="button" className="primary" disabled={!allChecksOk} onClick={props.onKeep}>
+              Keep
+            </button>
+            <button type="button" className="danger" onClick={props.onRevert}>
+              Revert
+            </button>
+          </>
+        ) : null}
+        {state.result ? (
+          <button type="button" onClick={props.onClose}>
+            Done
+          </button>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+import type { EligibleMember } from '../../../../preload/contract';
+
+/**
+ * Members as an ordered list: tick to add, move up/down to order (for FAILOVER the first is the
+ * primary). Ports that carry addresses or the SSH session itself are marked.
+ */
+export function MembersPicker(props: {
+  candidates: readonly EligibleMember[];
+  members: readonly string[];
+  protocol: string;
+  error: string | undefined;
+  memberErrors: Readonly<Record<number, string>>;
+  onChange: (members: string[]) => void;
+}) {
+  const { members } = props;
+  const toggle = (name: string, on: boolean): void =>
+    props.onChange(on ? [...members, name] : members.filter((m) => m !== name));
+  const move = (index: number, delta: number): void => {
+    const next = [...members];
+    const [item] = next.splice(index, 1);
+    if (item === undefined) return;
+    next.splice(index + delta, 0, item);
+    props.onChange(next);
+  };
+  const byName = new Map(props.candidates.map((c) => [c.name, c]));
+  return (
+    <fieldset className={props.error ? 'field members field-invalid' : 'field members'} aria-describedby={props.error ? 'members-error' : undefined}>
+      <legend>Interfaces (members)</legend>
+      <ul className="candidates" aria-label="Available interfaces">
+        {props.candidates.map((c) => (
+          <li key={c.name} className={c.eligible ? undefined : 'ineligible'}>
+            <label>
+              <input type="checkbox" checked={members.includes(c.name)} disabled={!c.eligible && !members.includes(c.name)} onChange={(e) => toggle(c.name, e.target.checked)} />
+              {c.name}
+            </label>
+            <span className="muted small">
+              {c.link === 'up' ? 'link up' : c.link === 'down' ? 'link down' : 'link unknown'}
+              {c.speedMbps ? ` · ${c.speedMbps} Mb/s` : ''}
+            </span>
+            {c.carriesManagement ? <span className="tag tag-mgmt">carries this SSH session</span> : null}
+            {c.carriesAddresses.length > 0 ? <span className="tag tag-warning">has {c.carriesAddresses.join(', ')}</span> : null}
+            {!c.eligible && c.reason ? <span className="muted small"> — {c.reason}</span> : null}
+          </li>
+        ))}
+      </ul>
+      {members.length > 0 ? (
+        <ol className="member-order" aria-label="Member order">
+          {members.map((name, i) => (
+            <li key={name}>
+              <span className="member-name">{name}</span>
+              {i === 0 && props.protocol === 'FAILOVER' ? <span className="tag">primary</span> : null}
+              {byName.get(name)?.carriesManagement ? <span className="tag tag-mgmt">management</span> : null}
+              <button type="button" aria-label={`Move ${name} up`} disabled={i === 0} onClick={() => move(i, -1)}>
+                ↑
+              </button>
+              <button type="button" aria-label={`Move ${name} down`} disabled={i === members.length - 1} onClick={() => move(i, 1)}>
+                ↓
+              </button>
+              {props.memberErrors[i] ? (
+                <span className="field-error" role="alert">
+                  {props.memberErrors[i]}
+                </span>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      {props.error ? (
+        <p id="members-error" className="field-error" role="alert">
+          {props.error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}

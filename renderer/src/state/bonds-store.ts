@@ -1,0 +1,134 @@
+import { create } from 'zustand';
+import type { AppError, ApplyState, BondSpec, EligibleMember, PendingChange, PlanView } from '../../../preload/contract';
+import { api } from '../api/api';
+
+export type EditorStage =
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'editing'; readonly hostId: string; readonly initial: BondSpec; readonly editing: boolean }
+  | { readonly kind: 'confirm-delete'; readonly hostId: string; readonly bondName: string }
+  | { readonly kind: 'plan'; readonly hostId: string; readonly plan: PlanView; readonly spec: BondSpec | null; readonly editing: boolean }
+  | { readonly kind: 'applying'; readonly hostId: string; readonly applyId: string };
+
+interface BondsState {
+  readonly stage: EditorStage;
+  readonly candidates: readonly EligibleMember[];
+  readonly fieldErrors: Readonly<Record<string, string>>;
+  readonly formError: AppError | null;
+  readonly busy: boolean;
+  readonly checkinTimeoutSeconds: number;
+  readonly applies: Readonly<Record<string, ApplyState>>;
+  readonly pending: readonly PendingChange[];
+  readonly init: () => Promise<() => void>;
+  readonly open: (hostId: string, initial: BondSpec, editing: boolean) => Promise<void>;
+  readonly askDelete: (hostId: string, bondName: string) => void;
+  readonly close: () => void;
+  readonly setTimeoutSeconds: (seconds: number) => void;
+  readonly planSave: (spec: BondSpec) => Promise<void>;
+  readonly planDelete: () => Promise<void>;
+  readonly apply: (autoKeep: boolean) => Promise<void>;
+  readonly saveScript: () => Promise<void>;
+  readonly keep: (applyId: string) => Promise<void>;
+  readonly revert: (applyId: string) => Promise<void>;
+  readonly refreshPending: () => Promise<void>;
+}
+
+export const useBondsStore = create<BondsState>()((set, get) => {
+  const putApply = (state: ApplyState): void => set({ applies: { ...get().applies, [state.applyId]: state } });
+  const requestPlan = async (hostId: string, action: 'create' | 'update' | 'delete', spec: BondSpec | null, bondName: string | null, editing: boolean): Promise<void> => {
+    set({ busy: true, formError: null });
+    const res = await api.call('bonds.plan', { hostId, action, spec, bondName, checkinTimeoutSeconds: get().checkinTimeoutSeconds });
+    set({ busy: false });
+    if (!res.ok) {
+      set({ formError: res.error, fieldErrors: res.error.field ? { [res.error.field]: res.error.message } : {} });
+      return;
+    }
+    if (res.value.plan) {
+      set({ stage: { kind: 'plan', hostId, plan: res.value.plan, spec, editing }, fieldErrors: {} });
+      return;
+    }
+    const fieldErrors: Record<string, string> = {};
+    const other: string[] = [];
+    for (const e of res.value.fieldErrors) {
+      if (e.field === 'host' || e.field === '') other.push(e.message);
+      else fieldErrors[e.field] ??= e.message;
+    }
+    set({ fieldErrors, formError: other.length > 0 ? { code: 'HOST_CONFLICT', message: other.join(' ') } : null });
+  };
+  return {
+    stage: { kind: 'closed' },
+    candidates: [],
+    fieldErrors: {},
+    formError: null,
+    busy: false,
+    checkinTimeoutSeconds: 60,
+    applies: {},
+    pending: [],
+    init: async () => {
+      const off = api.on('apply.state', putApply);
+      await get().refreshPending();
+      return off;
+    },
+    open: async (hostId, initial, editing) => {
+      set({ stage: { kind: 'editing', hostId, initial, editing }, fieldErrors: {}, formError: null, candidates: [] });
+      const res = await api.call('bonds.eligible', { hostId, bondName: editing ? initial.name : null });
+      if (res.ok) set({ candidates: res.value.members });
+      else set({ formError: res.error });
+    },
+    askDelete: (hostId, bondName) => set({ stage: { kind: 'confirm-delete', hostId, bondName }, formError: null }),
+    close: () => set({ stage: { kind: 'closed' }, fieldErrors: {}, formError: null }),
+    setTimeoutSeconds: (seconds) => set({ checkinTimeoutSeconds: seconds }),
+    planSave: async (spec) => {
+      const stage = get().stage;
+      if (stage.kind !== 'editing') return;
+      await requestPlan(stage.hostId, stage.editing ? 'update' : 'create', spec, stage.editing ? stage.initial.name : null, stage.editing);
+    },
+    planDelete: async () => {
+      const stage = get().stage;
+      if (stage.kind !== 'confirm-delete') return;
+      await requestPlan(stage.hostId, 'delete', null, stage.bondName, true);
+    },
+    apply: async (autoKeep) => {
+      const stage = get().stage;
+      if (stage.kind !== 'plan') return;
+      set({ busy: true, formError: null });
+      const res = await api.call('bonds.apply', { planId: stage.plan.planId, autoKeep });
+      set({ busy: false });
+      if (!res.ok) {
+        set({ formError: res.error });
+        return;
+      }
+      putApply(res.value);
+      set({ stage: { kind: 'applying', hostId: stage.hostId, applyId: res.value.applyId } });
+    },
+    saveScript: async () => {
+      const stage = get().stage;
+      if (stage.kind !== 'plan') return;
+      const res = await api.call('bonds.planScript', { planId: stage.plan.planId });
+      if (!res.ok) {
+        set({ formError: res.error });
+        return;
+      }
+      const url = URL.createObjectURL(new Blob([res.value.script], { type: 'text/x-shellscript' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = res.value.fileName;
+      a.click();
+      URL.revokeObjectURL(url);
+    },
+    keep: async (applyId) => {
+      const res = await api.call('bonds.keep', { applyId });
+      if (res.ok) putApply(res.value);
+    },
+    revert: async (applyId) => {
+      const res = await api.call('bonds.revert', { applyId });
+      if (res.ok) putApply(res.value);
+    },
+    refreshPending: async () => {
+      const res = await api.call('bonds.applies', {});
+      if (!res.ok) return;
+      const applies: Record<string, ApplyState> = { ...get().applies };
+      for (const a of res.value.applies) applies[a.applyId] = a;
+      set({ applies, pending: res.value.pending });
+    },
+  };
+});

@@ -1,0 +1,60 @@
+import { create } from 'zustand';
+import type { AppError, ConnectionState, DiscoveryResult } from '../../../preload/contract';
+import { api } from '../api/api';
+
+interface SessionsState {
+  readonly states: Readonly<Record<string, ConnectionState>>;
+  readonly discovery: Readonly<Record<string, DiscoveryResult>>;
+  readonly refreshing: Readonly<Record<string, boolean>>;
+  readonly lastError: Readonly<Record<string, AppError | null>>;
+  readonly init: () => Promise<() => void>;
+  readonly connect: (hostId: string) => Promise<void>;
+  readonly disconnect: (hostId: string) => Promise<void>;
+  readonly trust: (hostId: string, fingerprint: string) => Promise<void>;
+  readonly refresh: (hostId: string) => Promise<void>;
+}
+
+export const useSessionsStore = create<SessionsState>()((set, get) => {
+  const putState = (state: ConnectionState): void => set({ states: { ...get().states, [state.hostId]: state } });
+  const putResult = (result: DiscoveryResult): void => set({ discovery: { ...get().discovery, [result.hostId]: result } });
+  const putError = (hostId: string, error: AppError | null): void => set({ lastError: { ...get().lastError, [hostId]: error } });
+  return {
+    states: {},
+    discovery: {},
+    refreshing: {},
+    lastError: {},
+    init: async () => {
+      const offState = api.on('session.state', putState);
+      const offResult = api.on('discovery.result', putResult);
+      const [states, latest] = await Promise.all([api.call('sessions.states', {}), api.call('discovery.latest', {})]);
+      if (states.ok) for (const s of states.value.states) putState(s);
+      if (latest.ok) for (const r of latest.value.results) putResult(r);
+      return () => {
+        offState();
+        offResult();
+      };
+    },
+    connect: async (hostId) => {
+      putError(hostId, null);
+      const res = await api.call('sessions.connect', { hostId });
+      if (res.ok) putState(res.value);
+      else putError(hostId, res.error);
+    },
+    disconnect: async (hostId) => {
+      const res = await api.call('sessions.disconnect', { hostId });
+      if (res.ok) putState(res.value);
+    },
+    trust: async (hostId, fingerprint) => {
+      const res = await api.call('sessions.trust', { hostId, fingerprint });
+      if (res.ok) putState(res.value);
+      else putError(hostId, res.error);
+    },
+    refresh: async (hostId) => {
+      set({ refreshing: { ...get().refreshing, [hostId]: true } });
+      const res = await api.call('discovery.refresh', { hostId });
+      set({ refreshing: { ...get().refreshing, [hostId]: false } });
+      if (res.ok) putResult(res.value);
+      else putError(hostId, res.error);
+    },
+  };
+});
