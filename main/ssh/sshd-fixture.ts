@@ -75,6 +75,12 @@ export async function startSshd(extraConfig: readonly string[] = []): Promise<Ss
     }
     const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     proc = child;
+    // If the test process dies without stop(), do not leave a listener behind.
+    const reap = (): void => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
     child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     const deadline = Date.now() + 10_000;
     while (!(await canConnect(port))) {
