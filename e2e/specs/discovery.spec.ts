@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test } from '../fixtures/app';
+import { host, labUnavailable, startLab, stopLab } from '../fixtures/lab';
+import { labExec, type LabStatus } from '../lab/lab';
+import { addLabHost, connectAndTrust, interfacesTable } from './ui-steps';
+
+const LAB = 'e2e-discovery';
+let lab: LabStatus;
+
+function sshKeygenFingerprint(knownHostsLine: string | undefined): string | null {
+  if (!knownHostsLine) return null;
+  const out = execFileSync('ssh-keygen', ['-lf', '-'], { input: `${knownHostsLine}\n`, encoding: 'utf8' });
+  return /SHA256:[A-Za-z0-9+/]+/.exec(out)?.[0] ?? null;
+}
+
+test.describe('discovery of lab hosts', () => {
+  const unavailable = labUnavailable();
+  test.skip(unavailable !== null, `lab unavailable: ${unavailable ?? ''}`);
+
+  test.beforeAll(async () => {
+    test.setTimeout(240_000);
+    lab = await startLab({ name: LAB, hosts: 2, flavors: ['linux', 'truenas'] });
+    // An LACP bond built by hand on nas1, so the UI has partner detail to show.
+    const built = await labExec('nas1', 'modprobe bonding 2>/dev/null; ip link add bond9 type bond mode 802.3ad lacp_rate fast miimon 100 && ip link set eno1 down && ip link set eno1 master bond9 && ip link set eno2 down && ip link set eno2 master bond9 && ip link set bond9 up', {}, LAB);
+    expect(built.code, built.stderr).toBe(0);
+  });
+  test.afterAll(async () => {
+    await stopLab(LAB);
+  });
+
+  test('adds a Linux host, trusts its key and sees every port, the management NIC and LACP detail', async ({ app }) => {
+    const { page } = app;
+    const nas1 = host(lab, 'nas1');
+    await addLabHost(page, 'nas1', nas1);
+    await connectAndTrust(page, 'nas1', sshKeygenFingerprint(nas1.knownHostsLine));
+    const table = interfacesTable(page, 'nas1');
+    for (const port of ['eno1', 'eno2', 'eno3', 'eno4']) await expect(table.getByRole('rowheader', { name: new RegExp(`^${port}`) })).toBeVisible();
+    await expect(table.getByRole('row', { name: /ens3.*management/ })).toBeVisible();
+    await app.screenshot('10-interfaces-linux');
+
+    // LACP negotiation takes a few LACPDUs: refresh until the partner is the switch.
+    const bondRow = table.getByRole('button', { name: 'Show details of bond9' });
+    await bondRow.click();
+    const detail = page.getByRole('region', { name: 'Bond bond9 details' });
+    await expect(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect(detail).toContainText(nas1.switch.mac, { timeout: 2_000 });
+    }).toPass({ timeout: 60_000 });
+    await expect(detail.getByRole('list', { name: 'Diagnosis of bond9' })).toContainText('LACP');
+    const members = detail.getByRole('table', { name: 'Members of bond9' });
+    await expect(members.getByRole('row', { name: /eno1/ })).toContainText(nas1.switch.mac);
+    await expect(members.getByRole('row', { name: /eno2/ })).toContainText(nas1.switch.mac);
+    await app.screenshot('11-lacp-detail');
+  });
+
+  test('adds a TrueNAS host as admin and sees its ports through discovery', async ({ app }) => {
+    const { page } = app;
+    const nas2 = host(lab, 'nas2');
+    await addLabHost(page, 'nas2', nas2, 'admin');
+    await connectAndTrust(page, 'nas2', sshKeygenFingerprint(nas2.knownHostsLine));
+    const region = page.getByRole('region', { name: 'Interfaces of nas2' });
+    await expect(region).toContainText('TrueNAS');
+    for (const port of ['eno1', 'eno2', 'eno3', 'eno4']) await expect(interfacesTable(page, 'nas2').getByRole('rowheader', { name: new RegExp(`^${port}`) })).toBeVisible();
+    await app.screenshot('12-interfaces-truenas');
+  });
+});
