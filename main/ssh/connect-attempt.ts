@@ -55,7 +55,9 @@ export function attemptConnect(t: AttemptTarget): Promise<AttemptOutcome> {
     // ssh2 may emit several errors for one failure; this listener stays for the Client's whole life.
     client.on('error', (err) => errors.push(err));
     client.once('ready', () => {
-      if (presented) settle({ ok: true, client, hostKey: presented });
+      // Ready without a verified host key cannot happen with a hostVerifier set; refuse it anyway.
+      if (presented && accepted) settle({ ok: true, client, hostKey: presented });
+      else client.end();
     });
     client.once('close', () => settle(failure()));
 

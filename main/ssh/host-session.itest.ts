@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,20 @@ describe('HostSession against a real sshd', () => {
     expect(st.reason?.message).toContain('127.0.0.1:1');
   });
 
+  it('times out with TIMEOUT when the port answers but never speaks SSH', async () => {
+    const silent = createServer((sock) => sock.on('error', () => undefined));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const started = Date.now();
+      const st = await session({ port, readyTimeoutMs: 700 }).connect();
+      expect(st).toMatchObject({ state: 'failed', reason: { code: 'TIMEOUT' } });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.close();
+    }
+  });
+
   it('reports AUTH_FAILED for a key the server does not know', async () => {
     const stranger = sshd.newClientKey({ authorize: false });
     const st = await session({ auth: { kind: 'key', path: stranger.path } }).connect();
@@ -148,6 +163,14 @@ describe('HostSession against a real sshd', () => {
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => s.exec(`sleep 0.3; echo ${i}`)));
     expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
     expect(results.every((r) => r.code === 0)).toBe(true);
+  });
+
+  it('shows why the semaphore exists: without it, channels beyond MaxSessions fail with CHANNEL_OPEN_FAILED', async () => {
+    const s = session({ maxChannels: 12 });
+    await s.connect();
+    const settled = await Promise.allSettled(Array.from({ length: 12 }, () => s.exec('sleep 2')));
+    const refused = settled.filter((r) => r.status === 'rejected').map((r) => (r.reason as { code: string }).code);
+    expect(refused).toEqual(['CHANNEL_OPEN_FAILED', 'CHANNEL_OPEN_FAILED']);
   });
 
   it('goes through a jump host (ProxyJump to itself)', async () => {

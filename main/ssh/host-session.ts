@@ -31,7 +31,8 @@ export class HostSession {
   private generation = 0;
   private wake: (() => void) | null = null;
 
-  constructor(readonly config: HostSessionConfig, private readonly pinnedKey: Buffer | null = null) {
+  // The config holds secrets (password, passphrase): it stays private so it is never serialized with the session.
+  constructor(private readonly config: HostSessionConfig, private readonly pinnedKey: Buffer | null = null) {
     this.semaphore = new Semaphore(config.maxChannels ?? 6);
     this.policy = { ...DEFAULT_RECONNECT, ...config.reconnect };
     this.events.setMaxListeners(0);
