@@ -73,7 +73,7 @@ export function startGuest(record: LabRecord, host: HostRecord): number {
   const log = openSync(consolePath(record, host), 'w');
   const args = [
     'netns', 'exec', record.netns, UML,
-    `umid=${umid}`, `uml_dir=${paths.umlDir}`, 'mem=256M',
+    `umid=${umid}`, `uml_dir=${paths.umlDir}`, 'mem=256M', 'quiet',
     'root=/dev/root', 'rootfstype=hostfs', 'rootflags=/', 'ro', `init=${INIT}`,
     `lab_dir=${dir}`, `ubd0=${join(dir, 'disk.img')}`,
     `vec0:transport=tap,ifname=${p.mgmtTap}`, `vec1:transport=tap,ifname=${p.ctlTap}`,

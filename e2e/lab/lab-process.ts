@@ -13,7 +13,7 @@ export interface RunOptions {
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<ExecResult> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -39,7 +39,11 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
         resolve(result);
       }
     });
-    child.stdin.end(opts.input ?? '');
+    if (child.stdin) {
+      // A program may exit without reading its input; that is its answer, not our error.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
   });
 }
 

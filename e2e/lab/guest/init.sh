@@ -130,13 +130,14 @@ nsenter --net=/run/netns/ctl /usr/sbin/sshd -h "$HOSTKEY" -o ListenAddress="${LA
   -o PidFile=/run/sshd-ctl.pid -o UseDNS=no -o UsePAM=no -o PermitRootLogin=prohibit-password \
   -o AuthorizedKeysFile=/run/lab/host/authorized_keys -o AllowUsers=root \
   -o ForceCommand="/bin/sh $LAB_REPO/e2e/lab/guest/control-command.sh" \
-  || say "control sshd failed"
-say "control sshd started"
+  || say "control sshd failed" &
 
 if [ "$LAB_FLAVOR" = linux ]; then
   if [ -n "$FIRST_BOOT" ]; then
-    # The machine's uml-utilities hooks have no business on a NAS, and each costs boot time here.
-    rm -f /etc/network/if-pre-up.d/uml-utilities /etc/network/if-up.d/uml-utilities
+    # Hooks with no job in this guest, each costing boot time under UML: uml-utilities is the
+    # machine's, and resolved talks to a systemd-resolved that does not run here (no systemd).
+    rm -f /etc/network/if-pre-up.d/uml-utilities /etc/network/if-up.d/uml-utilities \
+      /etc/network/if-up.d/resolved /etc/network/if-down.d/resolved
     # First boot: a Debian box whose management NIC is configured by ifupdown.
     cat > /etc/network/interfaces <<EOF
 # interfaces(5) file used by ifup(8) and ifdown(8)
@@ -169,6 +170,9 @@ if [ "$LAB_FLAVOR" = truenas ] && [ -f "$LAB_REPO/e2e/lab/truenas/guest-boot.sh"
     timeout 60 /bin/sh "$LAB_REPO/e2e/lab/truenas/guest-boot.sh" || say "truenas guest-boot failed"
 fi
 
+# The control sshd started in the background; the lab counts on it once the host is "ready".
+n=0
+while [ ! -e /run/sshd-ctl.pid ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 say ready
 # PID 1 must not exit; it reaps adopted children while it waits.
 while :; do wait; sleep 5; done
