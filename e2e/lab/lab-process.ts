@@ -21,8 +21,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(new LabError('LAB_COMMAND', `cannot run ${cmd}: ${err.message}`));
