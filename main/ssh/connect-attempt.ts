@@ -1,8 +1,8 @@
 import type { Duplex } from 'node:stream';
-import { Client } from 'ssh2';
+import { Client, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { ResolvedAuth } from './auth';
 import { keyType as blobKeyType } from './fingerprint';
-import { verdictFor, type HostKeyVerdict, type KnownHostEntry } from './known-hosts';
+import { preferredHostKeyAlgorithms, verdictFor, type HostKeyVerdict, type KnownHostEntry } from './known-hosts';
 import { classifyClientError, SshError } from './ssh-error';
 
 // One SSH handshake with one fresh ssh2 Client: TCP (or a forwarded stream), host key check,
@@ -79,6 +79,7 @@ export function attemptConnect(t: AttemptTarget): Promise<AttemptOutcome> {
       return { ok: false, error, hostKey: null, presented: null };
     }
 
+    const preferred = preferredHostKeyAlgorithms(t.knownHosts, t.host, t.port) as ServerHostKeyAlgorithm[];
     try {
       client.connect({
         host: t.host,
@@ -90,6 +91,8 @@ export function attemptConnect(t: AttemptTarget): Promise<AttemptOutcome> {
         keepaliveInterval: t.keepaliveMs,
         keepaliveCountMax: t.keepaliveCountMax,
         readyTimeout: t.readyTimeoutMs,
+        // `prepend` skips names already in the default list, so remove them first to move them up.
+        ...(preferred.length > 0 ? { algorithms: { serverHostKey: { remove: preferred, prepend: preferred, append: [] } } } : {}),
       });
     } catch (err) {
       // connect() throws synchronously for bad options (e.g. a key it cannot parse).

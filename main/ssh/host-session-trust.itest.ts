@@ -17,10 +17,17 @@ const agentSocket = (): string => join(work, 'agent.sock');
 const sessions: HostSession[] = [];
 let hostLine: (name: string) => string;
 
+let ecdsaLine: (name: string) => string;
+
 beforeAll(async () => {
-  sshd = await startSshd();
-  key = sshd.newClientKey();
   work = mkdtempSync(join(tmpdir(), 'bondsmith-hst-'));
+  // A second host key, so the server can offer ECDSA as well as its ed25519 key.
+  const ecdsaKey = join(work, 'ssh_host_ecdsa_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '256', '-N', '', '-f', ecdsaKey]);
+  const [etype, eb64] = readFileSync(`${ecdsaKey}.pub`, 'utf8').trim().split(' ');
+  sshd = await startSshd([`HostKey ${ecdsaKey}`]);
+  ecdsaLine = (name) => `[${name}]:${sshd.port} ${etype} ${eb64}\n`;
+  key = sshd.newClientKey();
   const [type, b64] = readFileSync(sshd.hostKeyPub, 'utf8').trim().split(' ');
   hostLine = (name) => `[${name}]:${sshd.port} ${type} ${b64}\n`;
 });
@@ -99,6 +106,16 @@ describe('host keys through a jump host', () => {
     await s.trust();
     expect((await waitForState(s, (x) => x.state === 'ready' || x.state === 'failed')).state).toBe('ready');
     expect(readFileSync(store, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519`);
+  });
+});
+
+describe('host key algorithm order', () => {
+  it('asks for the key type known_hosts has, like OpenSSH: a host known only by ECDSA is not a first contact', async () => {
+    const { s } = session(ecdsaLine('127.0.0.1'));
+    expect((await s.connect()).state).toBe('ready');
+    // Without that entry the server's preferred ed25519 key is what a new client sees.
+    const { s: fresh } = session('');
+    expect((await fresh.connect()).hostKey?.keyType).toBe('ssh-ed25519');
   });
 });
 

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-file';
 import { keyType as blobKeyType } from './fingerprint';
 import { formatKnownHostsLine, parseKnownHosts, verdictFor, type HostKeyVerdict, type KnownHostEntry, type KnownHostsIssue } from './known-hosts';
@@ -12,6 +14,11 @@ export interface KnownHostsFiles {
   readonly userFiles: readonly string[];
   /** The app's own store, OpenSSH format, written atomically. */
   readonly appStore: string;
+}
+
+/** OpenSSH's defaults: UserKnownHostsFile (~/.ssh/known_hosts, known_hosts2), GlobalKnownHostsFile. */
+export function defaultUserKnownHostsFiles(home: string = homedir()): string[] {
+  return [join(home, '.ssh', 'known_hosts'), join(home, '.ssh', 'known_hosts2'), '/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 }
 
 export interface LoadedKnownHosts {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprintSha256 } from './fingerprint';
-import { hashHostName, knownHostsName, matchPattern, parseKnownHosts, verdictFor } from './known-hosts';
+import { hashHostName, knownHostsName, matchPattern, parseKnownHosts, preferredHostKeyAlgorithms, verdictFor } from './known-hosts';
 import { checkHostKey, loadKnownHosts, trustHostKey } from './known-hosts-store';
 
 const dir = mkdtempSync(join(tmpdir(), 'bondsmith-kh-'));
@@ -141,6 +141,16 @@ describe('verdicts', () => {
     expect(parsed.issues.map((i) => i.line)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(parsed.entries).toHaveLength(1);
     expect(verdictFor(parsed.entries, 'nas1.lan', 22, ed.blob).verdict).toBe('trusted');
+  });
+});
+
+describe('preferredHostKeyAlgorithms', () => {
+  it('puts the algorithms of the key types known for this host first, in OpenSSH order', () => {
+    const ecdsa = newKey('ecdsa');
+    const entries = parseKnownHosts([line('nas1.lan', rsa), line('nas1.lan', ecdsa), line('nas2.lan', ed), line('*', ed, '@revoked')].join('\n'), 'kh').entries;
+    expect(preferredHostKeyAlgorithms(entries, 'nas1.lan', 22)).toEqual(['ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256']);
+    expect(preferredHostKeyAlgorithms(entries, 'nas2.lan', 22)).toEqual(['ssh-ed25519']);
+    expect(preferredHostKeyAlgorithms(entries, 'nas3.lan', 22)).toEqual([]);
   });
 });
 

@@ -157,6 +157,25 @@ export function verdictFor(entries: readonly KnownHostEntry[], host: string, por
   return { verdict: 'unknown', fingerprint };
 }
 
+/** Host key algorithms for each key type, in OpenSSH's default preference order. */
+const ALGORITHMS_BY_TYPE: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['ssh-ed25519', ['ssh-ed25519']],
+  ['ecdsa-sha2-nistp256', ['ecdsa-sha2-nistp256']],
+  ['ecdsa-sha2-nistp384', ['ecdsa-sha2-nistp384']],
+  ['ecdsa-sha2-nistp521', ['ecdsa-sha2-nistp521']],
+  ['ssh-rsa', ['rsa-sha2-512', 'rsa-sha2-256']],
+];
+
+/**
+ * The host key algorithms to ask for first: those of the key types already known for this host.
+ * OpenSSH does the same (sshconnect2.c order_hostkeyalgs); without it, a host known only by its
+ * ECDSA or RSA key would present ed25519 and look like a first contact.
+ */
+export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], host: string, port: number): string[] {
+  const known = new Set(entries.filter((e) => e.marker === null && entryMatchesHost(e, host, port)).map((e) => e.keyType));
+  return ALGORITHMS_BY_TYPE.filter(([type]) => known.has(type)).flatMap(([, algorithms]) => algorithms);
+}
+
 /** One known_hosts line for the app's store (plain name: the store is ours, not the user's). */
 export function formatKnownHostsLine(host: string, port: number, blob: Buffer): string {
   const type = blobKeyType(blob) ?? 'unknown';
