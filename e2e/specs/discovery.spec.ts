@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '../fixtures/app';
-import { host, labUnavailable, startLab, stopLab } from '../fixtures/lab';
-import { labExec, type LabStatus } from '../lab/lab';
-import { addLabHost, connectAndTrust, interfacesTable } from './ui-steps';
+import { E2E_LAB } from '../fixtures/app';
+import { host, labUnavailable, resetHosts } from '../fixtures/lab';
+import { labExec } from '../lab/lab';
+import { addLabHost, connectAndTrust, interfacesTable, waitForDiscovery } from './ui-steps';
 
-const LAB = 'e2e-discovery';
-let lab: LabStatus;
 
 function sshKeygenFingerprint(knownHostsLine: string | undefined): string | null {
   if (!knownHostsLine) return null;
@@ -17,22 +16,19 @@ test.describe('discovery of lab hosts', () => {
   const unavailable = labUnavailable();
   test.skip(unavailable !== null, `lab unavailable: ${unavailable ?? ''}`);
 
-  test.beforeAll(async () => {
-    test.setTimeout(240_000);
-    lab = await startLab({ name: LAB, hosts: 2, flavors: ['linux', 'truenas'] });
-    // An LACP bond built by hand on nas1, so the UI has partner detail to show.
-    const built = await labExec('nas1', 'modprobe bonding 2>/dev/null; ip link add bond9 type bond mode 802.3ad lacp_rate fast miimon 100 && ip link set eno1 down && ip link set eno1 master bond9 && ip link set eno2 down && ip link set eno2 master bond9 && ip link set bond9 up', {}, LAB);
-    expect(built.code, built.stderr).toBe(0);
-  });
   test.afterAll(async () => {
-    await stopLab(LAB);
+    await resetHosts('nas1');
   });
 
-  test('adds a Linux host, trusts its key and sees every port, the management NIC and LACP detail', async ({ app }) => {
+  test('adds a Linux host, trusts its key and sees every port, the management NIC and LACP detail', async ({ app, lab }) => {
     const { page } = app;
+    // An LACP bond built by hand (not through Bondsmith), so the UI has partner detail to show.
+    const built = await labExec('nas1', 'ip link add bond9 type bond mode 802.3ad lacp_rate fast miimon 100 && ip link set eno1 down && ip link set eno1 master bond9 && ip link set eno2 down && ip link set eno2 master bond9 && ip link set bond9 up', {}, E2E_LAB);
+    expect(built.code, built.stderr).toBe(0);
     const nas1 = host(lab, 'nas1');
     await addLabHost(page, 'nas1', nas1);
     await connectAndTrust(page, 'nas1', sshKeygenFingerprint(nas1.knownHostsLine));
+    await waitForDiscovery(page, 'nas1');
     const table = interfacesTable(page, 'nas1');
     for (const port of ['eno1', 'eno2', 'eno3', 'eno4']) await expect(table.getByRole('rowheader', { name: new RegExp(`^${port}`) })).toBeVisible();
     await expect(table.getByRole('row', { name: /ens3.*management/ })).toBeVisible();
@@ -53,13 +49,14 @@ test.describe('discovery of lab hosts', () => {
     await app.screenshot('11-lacp-detail');
   });
 
-  test('adds a TrueNAS host as admin and sees its ports through discovery', async ({ app }) => {
+  test('adds a TrueNAS host as admin and sees its ports through discovery', async ({ app, lab }) => {
     const { page } = app;
     const nas2 = host(lab, 'nas2');
     await addLabHost(page, 'nas2', nas2, 'admin');
     await connectAndTrust(page, 'nas2', sshKeygenFingerprint(nas2.knownHostsLine));
     const region = page.getByRole('region', { name: 'Interfaces of nas2' });
-    await expect(region).toContainText('TrueNAS');
+    // Discovery on TrueNAS asks the middleware too (each midclt call starts a Python client).
+    await expect(region).toContainText('TrueNAS', { timeout: 60_000 });
     for (const port of ['eno1', 'eno2', 'eno3', 'eno4']) await expect(interfacesTable(page, 'nas2').getByRole('rowheader', { name: new RegExp(`^${port}`) })).toBeVisible();
     await app.screenshot('12-interfaces-truenas');
   });

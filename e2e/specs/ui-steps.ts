@@ -28,6 +28,49 @@ export async function connectAndTrust(page: Page, label: string, expectedFingerp
   await expect(connection.getByRole('status', { name: 'Connection: Connected' })).toBeVisible({ timeout: 30_000 });
 }
 
+/** The interfaces table once discovery has answered (TrueNAS discovery also asks the middleware). */
+export async function waitForDiscovery(page: Page, label: string): Promise<void> {
+  await expect(page.getByRole('region', { name: `Interfaces of ${label}` })).toBeVisible({ timeout: 60_000 });
+}
+
 export function interfacesTable(page: Page, label: string) {
   return page.getByRole('region', { name: `Interfaces of ${label}` }).getByRole('table', { name: 'Interfaces' });
+}
+
+/** Open Add Interface → Link Aggregation for a connected host. */
+export async function openAddInterface(page: Page, label: string) {
+  await waitForDiscovery(page, label);
+  await page.getByRole('region', { name: `Interfaces of ${label}` }).getByRole('button', { name: 'Add Interface' }).click();
+  const form = page.getByRole('form', { name: 'Add Interface' });
+  await expect(form).toBeVisible();
+  await expect(form.getByRole('list', { name: 'Available interfaces' }).getByText('eno1', { exact: true })).toBeVisible();
+  return form;
+}
+
+export interface BondFields {
+  readonly name: string;
+  readonly description?: string;
+  readonly protocol: 'LACP' | 'FAILOVER' | 'LOADBALANCE';
+  readonly xmitHashPolicy?: 'LAYER2' | 'LAYER2+3' | 'LAYER3+4';
+  readonly lacpduRate?: 'SLOW' | 'FAST';
+  readonly members: readonly string[];
+  readonly aliases?: readonly { address: string; prefix: string }[];
+  readonly mtu?: string;
+}
+
+/** Fill the editor in the seed's order: name, description, protocol and its fields, members, addresses. */
+export async function fillBond(form: ReturnType<Page['getByRole']>, f: BondFields): Promise<void> {
+  await form.getByLabel('Name', { exact: true }).fill(f.name);
+  if (f.description !== undefined) await form.getByLabel('Description', { exact: true }).fill(f.description);
+  await form.getByLabel('Link Aggregation Protocol').selectOption(f.protocol);
+  if (f.xmitHashPolicy) await form.getByLabel('Transmit Hash Policy').selectOption(f.xmitHashPolicy);
+  if (f.lacpduRate) await form.getByLabel('LACPDU Rate').selectOption(f.lacpduRate);
+  const available = form.getByRole('list', { name: 'Available interfaces' });
+  for (const m of f.members) await available.getByRole('checkbox', { name: m, exact: true }).check();
+  for (const [i, a] of (f.aliases ?? []).entries()) {
+    await form.getByRole('button', { name: 'Add IP address' }).click();
+    await form.getByLabel(`IP address ${i + 1}`, { exact: true }).fill(a.address);
+    await form.getByLabel(`Prefix length ${i + 1}`, { exact: true }).fill(a.prefix);
+  }
+  if (f.mtu !== undefined) await form.getByLabel('MTU', { exact: true }).fill(f.mtu);
 }
