@@ -1,5 +1,6 @@
 // `npm run lab -- <verb>`: the lab from a shell. See README.md in this folder.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { labCut, labDown, labExec, labReboot, labReset, labRestore, labStatus, labUp, LabError, type LabFlavor, type LabStatus } from './lab';
 
 const USAGE = `usage: npm run lab -- <verb> [--name LAB]
@@ -35,7 +36,7 @@ function printStatus(s: LabStatus): void {
   for (const h of s.hosts) {
     const version = h.flavor === 'truenas' ? ` (TrueNAS double ${h.truenasVersion || 'default version'})` : '';
     console.log(`  ${h.name}  ${h.flavor}${version}  ${h.running === false ? 'STOPPED' : 'running'}`);
-    console.log(`    ssh:   ssh -i ${h.keyPath} -p ${h.ssh.port} root@${h.ssh.host}   (users: ${h.users.join(', ')})`);
+    console.log(`    ssh:   ssh -i ${h.keyPath} -o UserKnownHostsFile=${s.stateDir}/known_hosts -p ${h.ssh.port} root@${h.ssh.host}   (users: ${h.users.join(', ')})`);
     console.log(`    mgmt:  ${h.mgmt.nic} ${h.mgmt.address} via ${h.mgmt.gateway}; ports ${h.ports.join(' ')}; switch ${h.switch.mac} ${h.switch.address}`);
     if (h.bootSeconds !== undefined) console.log(`    boot:  ready in ${h.bootSeconds.toFixed(1)} s`);
   }
@@ -95,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
       const host = status?.hosts.find((h) => h.name === needHost(pos));
       if (!status || !host) throw new LabError('LAB_NO_HOST', `no host ${pos[0]} in a running lab`);
       const user = flags.get('--user') ?? 'root';
-      const r = spawnSync('ssh', ['-i', host.keyPath, '-p', String(host.ssh.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', ...(pos.length > 1 ? [] : ['-t']), `${user}@${host.ssh.host}`, ...pos.slice(1)], { stdio: 'inherit' });
+      const knownHosts = join(status.stateDir, 'known_hosts');
+      const r = spawnSync('ssh', ['-i', host.keyPath, '-p', String(host.ssh.port), '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`, ...(pos.length > 1 ? [] : ['-t']), `${user}@${host.ssh.host}`, ...pos.slice(1)], { stdio: 'inherit' });
       return r.status ?? 1;
     }
     case 'exec': {

@@ -115,6 +115,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabStatus> {
       host.forwarderPid = fwd.pid;
       writeRecord(record);
     }
+    // One known_hosts file for the whole lab, for `npm run lab -- ssh` and for people.
+    writeFileSync(join(paths.stateDir, 'known_hosts'), record.hosts.map((h) => knownHostsLine(record, h) ?? '').join('\n') + '\n');
     await Promise.all(record.hosts.map((h) => bootHost(record, h)));
     writeRecord(record);
   } catch (err) {
