@@ -75,6 +75,7 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit
           </div>
         ) : null}
       </section>
+      <BondWorkflow hostId={host.id} onDone={() => void refresh(host.id)} />
       {facts ? (
         <section className="panel" aria-label={`Interfaces of ${host.label}`}>
           <header className="panel-header">
@@ -113,7 +114,6 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit
           />
         </section>
       ) : null}
-      <BondWorkflow hostId={host.id} onDone={() => void refresh(host.id)} />
       <HostDetail host={host} jumpHost={props.jumpHost} onEdit={props.onEdit} onRemove={props.onRemove} />
     </>
   );
