@@ -87,7 +87,8 @@ export function startGuest(record: LabRecord, host: HostRecord): number {
 }
 
 /** Resolves with the boot time in seconds once init said "ready" and sshd answers through the forwarder. */
-export async function waitGuestReady(record: LabRecord, host: HostRecord, startedAt: number, timeoutMs = 90_000): Promise<number> {
+// Generous: a busy 2-core machine has been seen taking 85 s for three parallel boots.
+export async function waitGuestReady(record: LabRecord, host: HostRecord, startedAt: number, timeoutMs = 180_000): Promise<number> {
   const consoleFile = consolePath(record, host);
   await waitFor(`${host.name} to boot (console: ${consoleFile})`, timeoutMs, () => {
     let text: string;
