@@ -42,7 +42,9 @@ export function defineContractTests(guest: () => GuestExec): void {
     expect(ens3).toMatchObject({ type: 'PHYSICAL', fake: false, ipv4_dhcp: false });
     expect(ens3.aliases).toHaveLength(1);
     expect(ens3.state.aliases.some((a) => a.type === 'INET' && a.address === ens3.aliases[0]?.address)).toBe(true);
-    expect(ens3.state['link_state']).toBe('LINK_STATE_UP');
+    // link_state is LINK_STATE_ + the kernel's operstate; the lab's UML vector NIC reports "unknown"
+    // (it has no carrier to lose), which the double passes through as a real box would.
+    expect(['LINK_STATE_UP', 'LINK_STATE_UNKNOWN']).toContain(ens3.state['link_state']);
   });
 
   it('commits a bond to the kernel, arms the timer, and rolls back when nobody checks in (§5.2, §5.3)', async () => {
