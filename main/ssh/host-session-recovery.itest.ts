@@ -88,7 +88,8 @@ describe('HostSession recovery against a real sshd', () => {
     const marker = `sleep 31.${process.pid}`;
     const pending = s.exec(marker);
     const outcome = pending.then(() => 'resolved', (e: unknown) => e);
-    await until(() => running(marker), 15_000, 'the remote command to start');
+    // The command itself, not the shell that is still starting it.
+    await until(() => running(`^${marker.replace('.', '\\.')}$`), 15_000, 'the remote command to start');
 
     await sshd.kill();
     expect(await outcome).toMatchObject({ code: 'CONNECTION_LOST' });
@@ -116,6 +117,44 @@ describe('HostSession recovery against a real sshd', () => {
     } finally {
       thaw();
       await s.close();
+    }
+  });
+
+  it('gives up after the capped number of attempts and says so', async () => {
+    const s = session({ reconnect: { initialDelayMs: 50, maxDelayMs: 100, maxAttempts: 3, maxTotalMs: 10_000 } });
+    expect((await s.connect()).state).toBe('ready');
+    const refusals: SessionState[] = [];
+    s.on('state', (st) => st.reason?.code === 'REFUSED' && st.state === 'reconnecting' && refusals.push(st));
+    await sshd.kill();
+    try {
+      const failed = await waitForState(s, (st) => st.state === 'failed', 15_000);
+      expect(failed.reason?.code).toBe('REFUSED');
+      expect(failed.reason?.message).toMatch(/^Gave up reconnecting to root@127\.0\.0\.1:\d+ after \d+ s: /);
+      expect(refusals).toHaveLength(3);
+    } finally {
+      await sshd.start();
+    }
+    expect((await s.connect()).state).toBe('ready');
+  });
+
+  it('does not retry when the server stops accepting the key after a drop', async () => {
+    const s = session();
+    expect((await s.connect()).state).toBe('ready');
+    const authorized = join(sshd.dir, 'authorized_keys');
+    const keys = readFileSync(authorized, 'utf8');
+    writeFileSync(authorized, '');
+    const attempts: SessionState[] = [];
+    s.on('state', (st) => attempts.push(st));
+    try {
+      await sshd.kill();
+      await sshd.start();
+      const failed = await waitForState(s, (st) => st.state === 'failed' || st.state === 'ready');
+      expect(failed.reason?.code).toBe('AUTH_FAILED');
+      // Refusals while sshd restarted may come first; after the auth failure nothing else happens.
+      expect(attempts.at(-1)).toBe(failed);
+      expect(attempts.filter((st) => st.reason?.code === 'AUTH_FAILED')).toHaveLength(1);
+    } finally {
+      writeFileSync(authorized, keys);
     }
   });
 

@@ -58,6 +58,9 @@ export async function startSshd(extraConfig: readonly string[] = []): Promise<Ss
       'AllowTcpForwarding yes',
       'MaxStartups 100',
       'LogLevel VERBOSE',
+      // Sessions get the fixture dir as HOME, so bash does not source the machine's ~/.bashrc:
+      // the tests measure SSH, not the local dotfiles (and never kill a half-run rc script).
+      `SetEnv HOME=${dir}`,
       ...extraConfig,
       '',
     ].join('\n'),
