@@ -9,7 +9,6 @@ export default defineConfig({
     include: ['e2e/**/*.test.ts', 'main/**/*.itest.ts'],
     environment: 'node',
     fileParallelism: false,
-    passWithNoTests: true,
     testTimeout: 180_000,
     hookTimeout: 240_000,
     reporters: ['default'],
