@@ -56,7 +56,8 @@ export function startExec(client: Client, command: string, opts: ExecOptions, wh
     markFinished();
   };
 
-  const timer = setTimeout(() => fail(new SshError('COMMAND_TIMEOUT', `The command on ${where} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`)), timeoutMs);
+  const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+  const timer = setTimeout(() => fail(new SshError('COMMAND_TIMEOUT', `The command on ${where} did not finish within ${limit} and was stopped.`)), timeoutMs);
 
   function fail(error: SshError): void {
     if (settled) return;
@@ -147,4 +148,19 @@ function channelOpenError(err: Error, where: string): SshError {
     return new SshError('CONNECTION_LOST', `The connection to ${where} was lost before the command started.`);
   }
   return new SshError('CHANNEL_OPEN_FAILED', `${where} refused to open a channel for the command (${err.message}). The server may limit sessions per connection (MaxSessions).`);
+}
+
+/**
+ * sudo's own refusals (not the command's failures) as errors an admin can act on. `sudo -n` exits
+ * with 1 and a "sudo: ..." line when it would have to ask for a password or is not allowed.
+ */
+export function sudoRefusal(result: ExecResult, where: string, user: string): SshError | null {
+  if (result.code !== 1 || !result.stderr.startsWith('sudo: ')) return null;
+  if (/password is required|terminal is required/.test(result.stderr)) {
+    return new SshError('SUDO_PASSWORD_REQUIRED', `sudo on ${where} wants a password for ${user}. Add a NOPASSWD sudoers rule for this user, or connect as a user that does not need sudo.`);
+  }
+  if (/not in the sudoers file|not allowed to execute|may not run sudo/.test(result.stderr)) {
+    return new SshError('SUDO_DENIED', `${user} may not use sudo on ${where}. Allow it in sudoers, or turn off "use sudo" for this host if the user has the rights itself.`);
+  }
+  return null;
 }

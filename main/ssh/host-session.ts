@@ -4,7 +4,7 @@ import type { Client } from 'ssh2';
 import { resolveAuth } from './auth';
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff';
 import { attemptConnect, endClient, type AttemptOutcome } from './connect-attempt';
-import { startExec, type ExecOptions, type ExecResult, type RunningExec } from './exec';
+import { startExec, sudoRefusal, type ExecOptions, type ExecResult, type RunningExec } from './exec';
 import type { HostSessionConfig, JumpConfig, SessionState } from './host-session-config';
 import { loadKnownHosts, trustHostKey } from './known-hosts-store';
 import { wrapRemoteCommand } from './quote';
@@ -109,7 +109,8 @@ export class HostSession {
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const wrapped = wrapRemoteCommand(command, { sudo: (this.config.useSudo ?? false) && opts.privileged !== false });
+    const sudo = (this.config.useSudo ?? false) && opts.privileged !== false;
+    const wrapped = wrapRemoteCommand(command, { sudo });
     if (!this.client) throw this.notConnected();
     const release = await this.semaphore.acquire();
     const client = this.client;
@@ -121,7 +122,10 @@ export class HostSession {
     this.inflight.add(run);
     void run.finished.then(release);
     try {
-      return await run.result;
+      const result = await run.result;
+      const refusal = sudo ? sudoRefusal(result, this.where, this.config.username) : null;
+      if (refusal) throw refusal;
+      return result;
     } finally {
       this.inflight.delete(run);
     }
