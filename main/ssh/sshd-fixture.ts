@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,9 @@ export interface SshdFixture {
 let keySerial = 0;
 
 export async function startSshd(extraConfig: readonly string[] = []): Promise<SshdFixture> {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/sbin/sshd')) {
+    throw new Error('The SSH integration tests start their own sshd and log in as root: run them as root with openssh-server installed (apt-get install openssh-server).');
+  }
   const dir = mkdtempSync(join(tmpdir(), 'bondsmith-sshd-'));
   const port = await freePort();
   const hostKey = join(dir, 'ssh_host_ed25519_key');
