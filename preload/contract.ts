@@ -73,6 +73,11 @@ export const channels = {
     request: empty,
     response: z.object({ applies: z.array(applyStateSchema).max(1000), pending: z.array(pendingChangeSchema).max(1000) }),
   },
+  /** Keep or revert a change found waiting on a host (after an app restart, or made elsewhere). */
+  'bonds.resolvePending': {
+    request: z.object({ hostId: idSchema, decision: z.enum(['keep', 'revert']), runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).nullable() }).strict(),
+    response: discoveryResultSchema,
+  },
   'audit.list': {
     request: z.object({ hostId: idSchema }).strict(),
     response: z.object({ entries: z.array(auditEntrySchema).max(1000), unreadable: z.number().int() }),

@@ -25,6 +25,7 @@ const CHANNELS = [
   'bonds.keep',
   'bonds.revert',
   'bonds.applies',
+  'bonds.resolvePending',
   'audit.list',
 ] as const satisfies readonly ChannelName[];
 const EVENTS = ['hosts.changed', 'session.state', 'discovery.result', 'apply.state'] as const satisfies readonly EventName[];

@@ -107,6 +107,20 @@ if [ -n "$MC" ]; then
       ;;
   esac
 fi
+for d in /run/bondsmith/*; do
+  [ -e "$d/armed" ] || continue
+  begin bondsmith-runs
+  printf "now %s$NL" "$(date +%s)"
+  for r in /run/bondsmith/*; do
+    [ -e "$r/armed" ] || continue
+    t=/var/lib/bondsmith/rollback/\${r##*/}/timer.sh
+    w=
+    if [ -r "$t" ]; then while read -r a b rest; do if [ "$a" = sleep ]; then w=$b; fi; done < "$t"; fi
+    printf "run %s %s %s$NL" "\${r##*/}" "$(date -r "$r/armed" +%s 2>/dev/null)" "$w"
+  done
+  end bondsmith-runs 0
+  break
+done
 printf "%s DONE$NL" "$M"
 `;
 

@@ -170,3 +170,18 @@ describe('parseDiscovery: hostile and broken output', () => {
     expect(f.warnings.join()).toMatch(/not readable/);
   });
 });
+
+describe('pending Bondsmith runs on a Linux host', () => {
+  it('reports each armed run with the seconds its rollback timer has left', () => {
+    const runs = ['#BONDSMITH 4242 BEGIN bondsmith-runs', 'now 1000', 'run create-abc123 970 60', 'run bad/../id 970 60', 'run update-x 990 ', '', '#BONDSMITH 4242 END bondsmith-runs rc=0'].join('\n');
+    const text = fixture('linux-lacp-mgmt-on-bond.txt').replace('#BONDSMITH 4242 DONE', `${runs}\n#BONDSMITH 4242 DONE`);
+    expect(facts(text).pendingRuns).toEqual([
+      { runId: 'create-abc123', secondsLeft: 30 },
+      { runId: 'update-x', secondsLeft: null },
+    ]);
+  });
+
+  it('has none when the section is absent', () => {
+    expect(facts(fixture('linux-lacp-mgmt-on-bond.txt')).pendingRuns).toEqual([]);
+  });
+});

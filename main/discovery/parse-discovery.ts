@@ -199,6 +199,7 @@ export function parseDiscovery(stdout: string, opts: ParseDiscoveryOptions): Env
     defaultRoutes: defaultRoutes.slice(0, 16),
     management,
     middleware,
+    pendingRuns: parsePendingRuns(sec('bondsmith-runs')?.content ?? ''),
     warnings: shown,
   };
   // Last line of defence: everything above is built to fit, so a failure here is a Bondsmith bug.
@@ -208,4 +209,23 @@ export function parseDiscovery(stdout: string, opts: ParseDiscoveryOptions): Env
     return { ok: false, error: { code: 'DISCOVERY_INTERNAL', message: `Discovery produced an invalid inventory at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}` } };
   }
   return { ok: true, value: checked.data };
+}
+
+/**
+ * Changes Bondsmith applied on a Linux host that still wait for confirmation: the run's `armed`
+ * marker in /run/bondsmith and the timer's `sleep` give the time left (also after an app restart).
+ */
+function parsePendingRuns(content: string): NonNullable<HostFacts['pendingRuns']> {
+  let now: number | null = null;
+  const runs: NonNullable<HostFacts['pendingRuns']> = [];
+  for (const line of content.split('\n')) {
+    const words = line.trim().split(/\s+/);
+    if (words[0] === 'now' && /^\d+$/.test(words[1] ?? '')) now = Number(words[1]);
+    if (words[0] !== 'run' || !/^[A-Za-z0-9_-]{1,64}$/.test(words[1] ?? '')) continue;
+    const armedAt = /^\d+$/.test(words[2] ?? '') ? Number(words[2]) : null;
+    const wait = /^\d+$/.test(words[3] ?? '') ? Number(words[3]) : null;
+    const left = now !== null && armedAt !== null && wait !== null ? Math.max(0, armedAt + wait - now) : null;
+    if (runs.length < 16) runs.push({ runId: words[1] ?? '', secondsLeft: left });
+  }
+  return runs;
 }

@@ -31,6 +31,7 @@ function handlersFor(services: Services): Handlers {
     'bonds.keep': (req) => services.bonds.keep(req.applyId),
     'bonds.revert': (req) => services.bonds.revert(req.applyId),
     'bonds.applies': () => Promise.resolve(services.bonds.applies()),
+    'bonds.resolvePending': (req) => services.pending.resolve(req.hostId, req.decision, req.runId),
     'audit.list': (req) => services.audit.read(req.hostId),
   };
 }

@@ -8,6 +8,8 @@ import { HostStore } from '../store/host-store';
 import { BondService } from './bond-service';
 import type { ConnectionFactory } from './host-connection';
 import { SessionService } from './session-service';
+import { PendingService } from './pending-service';
+import { InflightStore } from '../store/inflight-store';
 import { sshConnectionFactory } from './ssh-connection';
 import { SecretStore, type SecretCipher } from '../store/secret-store';
 import { EventHub } from './event-sink';
@@ -33,6 +35,8 @@ export interface Services {
   readonly sessions: SessionService;
   readonly bonds: BondService;
   readonly audit: AuditLog;
+  readonly pending: PendingService;
+  readonly inflight: InflightStore;
   importSshConfig(path: string | null): Promise<ChannelResponse<'hosts.importSshConfig'>>;
   dispose(): Promise<void>;
 }
@@ -51,6 +55,8 @@ export function createServices(options: ServiceOptions): Services {
   const sessions = new SessionService(store, secrets, events, factory, discoverHost);
   const audit = new AuditLog(options.dataDir);
   const bonds = new BondService(store, sessions, audit, events);
+  const inflight = new InflightStore(options.dataDir);
+  const pending = new PendingService(store, sessions, inflight);
   return {
     options,
     events,
@@ -58,6 +64,8 @@ export function createServices(options: ServiceOptions): Services {
     sessions,
     bonds,
     audit,
+    pending,
+    inflight,
     importSshConfig: async (path) => {
       const configPath = path ?? join(homedir(), '.ssh', 'config');
       const result = await importSshConfig(createNodeSshConfigFs(), { homeDir: homedir(), localUser: localUserName(), configPath });

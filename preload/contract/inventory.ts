@@ -163,6 +163,11 @@ export const hostFactsSchema = z.object({
     clientAddress: z.string().max(64).nullable(),
   }),
   middleware: middlewareViewSchema.nullable(),
+  /** Linux: Bondsmith changes armed on the host and waiting for confirmation (run id, time left). */
+  pendingRuns: z
+    .array(z.object({ runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), secondsLeft: z.number().int().nullable() }))
+    .max(16)
+    .optional(),
   /** Things discovery could not parse, in plain words (the rest of the inventory is still valid). */
   warnings: z.array(z.string().max(1000)).max(64),
 });

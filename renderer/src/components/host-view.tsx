@@ -5,6 +5,7 @@ import { ConnectionBadge } from './connection-badge';
 import { HostDetail } from './host-detail';
 import { HostKeyPrompt } from './host-key-prompt';
 import { InterfacesTable } from './interfaces-table';
+import { PendingBanner } from './pending-banner';
 import { BondWorkflow } from './editor/bond-workflow';
 import { useBondsStore } from '../state/bonds-store';
 import { nextBondName, specFromFacts } from '../state/spec-from-facts';
@@ -84,12 +85,7 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit
               {facts.hostname} · {facts.os.kind === 'truenas' ? `TrueNAS ${facts.os.truenasVersion ?? ''}` : facts.os.pretty} · kernel {facts.os.kernel}
             </span>
           </header>
-          {facts.middleware?.pendingChanges ? (
-            <div className="banner warning" role="status">
-              The middleware has uncommitted interface changes
-              {facts.middleware.checkinWaitingSeconds !== null ? ` — it rolls back in ${facts.middleware.checkinWaitingSeconds} s unless checked in` : ''}.
-            </div>
-          ) : null}
+          {!editorOpen ? <PendingBanner hostId={host.id} facts={facts} onResolved={() => void refresh(host.id)} /> : null}
           {facts.warnings.map((w) => (
             <div key={w} className="banner warning" role="status">
               {w}
