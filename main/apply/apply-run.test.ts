@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApplyState } from '../../preload/contract';
 import type { Plan, PlanStep } from '../plan/plan-types';
 import { ApplyRun, type ApplyIo, type RemoteShell } from './apply-run';
@@ -168,5 +168,53 @@ describe('ApplyRun', () => {
     expect(log.filter((c) => c === 'cmd-arm')).toHaveLength(3);
     expect(run.snapshot().phase).toBe('awaiting-confirmation');
     await run.dispose();
+  });
+
+  describe('when nobody confirms before the deadline', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('asks the box (through the rollback steps) and says it rolled back on its own', async () => {
+      vi.useFakeTimers();
+      const log: string[] = [];
+      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, log);
+      const states: ApplyState[] = [];
+      const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, (s) => states.push(s));
+      await run.start();
+      expect(run.snapshot().phase).toBe('awaiting-confirmation');
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'rolled-back', deadline: null });
+      expect(run.snapshot().message).toMatch(/^Not confirmed within 60 s: the box rolled back to its previous configuration on its own\.$/);
+      expect(log.at(-1)).toBe('cmd-undo');
+      expect(states.map((s) => s.phase)).toContain('reverting');
+    });
+
+    it('says it could not check when the box stays out of reach', async () => {
+      vi.useFakeTimers();
+      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [new Error('connect ETIMEDOUT')] }, []);
+      const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+      await run.start();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'rolled-back' });
+      expect(run.snapshot().message).toContain('could not reach it to check');
+    });
+
+    it('stops a verify that cannot reach the box, and nothing changes after it finished', async () => {
+      vi.useFakeTimers();
+      const log: string[] = [];
+      const steps = [...basicSteps()];
+      steps[3] = step('verify', 'verify', { check: { kind: 'poll', until: '^0$', failIf: null, intervalSeconds: 1, timeoutSeconds: 600 }, connection: 'fresh' });
+      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [new Error('no route to host')], 'cmd-undo': [{ code: 0 }] }, log);
+      const realTime: ApplyIo = { current: shell, openFresh: () => Promise.resolve(shell), pause: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
+      const states: ApplyState[] = [];
+      const run = new ApplyRun(plan(steps), { applyId: 'a1', planId: 'p1' }, realTime, false, (s) => states.push(s));
+      const started = run.start();
+      await vi.advanceTimersByTimeAsync(61_000);
+      await started;
+      expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'rolled-back' });
+      const afterFinish = states.slice(states.findIndex((s) => s.phase === 'finished') + 1);
+      expect(afterFinish).toEqual([]);
+      expect(states.some((s) => s.phase === 'awaiting-confirmation')).toBe(false);
+      expect(log.filter((c) => c === 'cmd-verify').length).toBeLessThan(70);
+    });
   });
 });

@@ -26,6 +26,9 @@ export interface ApplyIo {
 type StepStatus = ApplyState['steps'][number]['status'];
 
 const STEP_TIMEOUT_MS = 120_000;
+/** After the deadline: how long to keep trying to reach the box to see that it rolled back. */
+const EXPIRE_CHECK_MS = 120_000;
+const EXPIRE_RETRY_MS = 2_000;
 
 export class ApplyRun {
   private state: ApplyState;
@@ -33,6 +36,8 @@ export class ApplyRun {
   private fresh: RemoteShell | null = null;
   private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
   private busy: Promise<void> = Promise.resolve();
+  /** The deadline passed unconfirmed: steps of the normal run stop, the box's rollback is checked. */
+  private expired = false;
 
   constructor(
     private readonly plan: Plan,
@@ -68,9 +73,13 @@ export class ApplyRun {
     return this.serial(async () => {
       for (const step of this.plan.steps) {
         if (step.phase === 'rollback' || step.phase === 'confirm') continue;
-        if (step.phase === 'verify') this.set({ phase: 'verifying' });
+        if (this.expired) return;
+        if (step.phase === 'verify' && this.state.phase !== 'verifying') this.set({ phase: 'verifying' });
         const ok = await this.runStep(step);
-        if (step.phase === 'arm' && this.state.deadline === null && ok) this.armDeadline();
+        if (this.expired) return;
+        // The box's timer starts with the first apply-phase step (Linux arms it just before, TrueNAS's
+        // commit starts it), so the countdown shown here starts there too.
+        if (step.phase === 'apply' && this.state.deadline === null && ok) this.armDeadline();
         if (!ok && step.onFailure === 'stop') return this.finish('failed', `${step.title} failed; nothing was changed.`);
         if (!ok && step.onFailure === 'rollback') return this.rollBack('failed', `${step.title} failed.`);
       }
@@ -122,7 +131,7 @@ export class ApplyRun {
     this.set({ phase: 'reverting' });
     let allOk = true;
     for (const step of this.plan.steps.filter((s) => s.phase === 'rollback')) {
-      this.state = { ...this.state, steps: [...this.state.steps, { id: step.id, title: step.title, status: 'pending', detail: null }] };
+      this.addStep(step);
       allOk = (await this.runStep(step)) && allOk;
     }
     const tail = allOk ? 'The previous configuration was restored.' : 'Restoring by hand failed; the rollback armed on the box restores the previous configuration when its timer runs out.';
@@ -130,13 +139,48 @@ export class ApplyRun {
   }
 
   private armDeadline(): void {
-    const at = this.io.now() + this.plan.checkinTimeoutSeconds * 1000;
-    this.set({ deadline: new Date(at).toISOString() });
+    const ms = this.plan.checkinTimeoutSeconds * 1000;
+    this.set({ deadline: new Date(this.io.now() + ms).toISOString() });
     this.deadlineTimer = setTimeout(() => {
-      if (this.state.result === null && this.state.phase !== 'confirming') {
-        this.finish('rolled-back', `Not confirmed within ${this.plan.checkinTimeoutSeconds} s: the box rolled back to its previous configuration on its own.`);
+      if (this.state.result !== null || this.state.phase === 'confirming' || this.state.phase === 'reverting') return;
+      // Whatever step is still running (a verify that cannot reach the box, say) stops at its next
+      // check of `expired`; then the box is asked whether it really went back.
+      this.expired = true;
+      void this.serial(() => this.expire());
+    }, ms);
+  }
+
+  /**
+   * Not confirmed in time: the box restores on its own. Bring its rollback forward if it has not run
+   * yet and find out whether it did (the rollback steps are safe to run after the box's timer fired:
+   * they wait for it or find nothing left to undo), so the message says what really happened.
+   */
+  private async expire(): Promise<void> {
+    if (this.state.result !== null) return;
+    const why = `Not confirmed within ${this.plan.checkinTimeoutSeconds} s`;
+    this.set({ phase: 'reverting', message: `${why}: the box is rolling back to its previous configuration on its own; checking…` });
+    const endAt = this.io.now() + EXPIRE_CHECK_MS;
+    let allOk = true;
+    for (const step of this.plan.steps.filter((s) => s.phase === 'rollback')) {
+      this.addStep(step);
+      let ok = await this.runStep(step);
+      // The box may still be restarting its network (or itself): retry on a new connection.
+      for (let i = 0; i < 60 && !ok && this.io.now() < endAt; i++) {
+        await this.dropFresh();
+        await this.io.pause(EXPIRE_RETRY_MS);
+        ok = await this.runStep(step);
       }
-    }, Math.max(0, at - this.io.now()));
+      allOk = ok && allOk;
+    }
+    const tail = allOk
+      ? 'the box rolled back to its previous configuration on its own.'
+      : 'the box rolls back to its previous configuration on its own, but Bondsmith could not reach it to check; look at the host again before changing it.';
+    this.finish('rolled-back', `${why}: ${tail}`);
+  }
+
+  private addStep(step: PlanStep): void {
+    if (this.state.steps.some((s) => s.id === step.id)) return;
+    this.state = { ...this.state, steps: [...this.state.steps, { id: step.id, title: step.title, status: 'pending', detail: null }] };
   }
 
   private finish(result: NonNullable<ApplyState['result']>, message: string): void {
@@ -146,6 +190,8 @@ export class ApplyRun {
   }
 
   private set(patch: Partial<ApplyState>): void {
+    // A finished apply never changes again (work still unwinding after the deadline must not show).
+    if (this.state.phase === 'finished') return;
     this.state = { ...this.state, ...patch };
     this.onUpdate(this.state);
   }
@@ -232,7 +278,7 @@ export class ApplyRun {
         last = err instanceof Error ? err.message : String(err);
         if (step.connection === 'fresh') await this.dropFresh();
       }
-      if (this.io.now() >= endAt) break;
+      if (this.io.now() >= endAt || (this.expired && step.phase !== 'rollback')) break;
       await this.io.pause(check.intervalSeconds * 1000);
     }
     return { ok: false, stdout: last, detail: `no answer matching the expected state within ${check.timeoutSeconds} s (last: "${firstLines(last)}")` };

@@ -39,7 +39,8 @@ export function verifyState(verify: PlanVerify, format: VerifyFormat, stdout: st
 
 function verifyKernel(verify: PlanVerify, stdout: string): VerifyCheck[] {
   const [procText = '', ipText = ''] = stdout.split('--bondsmith-ip--');
-  const absent = ipText.trim() === 'absent' || procText.trim() === '' || /No such file/i.test(procText);
+  // The read-state command prints only the word `absent` when /proc/net/bonding/<bond> does not exist.
+  const absent = stdout.trim() === 'absent' || ipText.trim() === 'absent' || procText.trim() === '' || /No such file/i.test(procText);
   if (verify.mode === 'absent') {
     return [check(`${verify.bondName} is gone`, absent, absent ? 'the kernel has no such bond' : 'the bond still exists')];
   }

@@ -194,7 +194,7 @@ export function buildLinuxSteps(input: LinuxPlanInput): LinuxStepsResult {
       onFailure: 'rollback',
       connection: 'fresh',
     }),
-    step({ id: 'rollback', title: 'Undo the change now and restore the previous state', phase: 'rollback', command: sh(rollbackNowScript(runId)), check: { kind: 'stdout-matches', pattern: 'restored$' } }),
+    step({ id: 'rollback', title: 'Undo the change now and restore the previous state', phase: 'rollback', command: sh(rollbackNowScript(runId)), check: { kind: 'stdout-matches', pattern: 'restored$' }, connection: 'fresh' }),
   ];
   const warnings = [...persist.warnings];
   for (const r of routesLost) warnings.push(`The default route via ${r.gateway} (on ${r.dev}) has no interface on its network after the change, so it is removed.`);

@@ -106,11 +106,14 @@ export function armScript(runId: string): string {
   ].join('\n');
 }
 
-/** Reverts now: wins the marker and restores, or waits for the timer that already won it. */
+/** Reverts now: wins the marker and restores, or waits for the timer that already won it (or finds the box rebooted). */
 export function rollbackNowScript(runId: string): string {
   const D = stateDir(runId);
   const R = runDir(runId);
   return [
+    // /run is a tmpfs: without the run directory the box restarted inside the window and booted its
+    // saved files, which this change never touched (they are written on confirm only).
+    `if [ ! -d ${R} ] && [ ! -e ${D}/confirmed ]; then echo "bondsmith: the box restarted and booted its saved configuration"; echo restored; exit 0; fi`,
     `if rm ${R}/armed 2>/dev/null; then`,
     `  kill -s TERM -- "-$(cat ${R}/timer.pid)" 2>/dev/null`,
     `  sh ${D}/restore.sh > ${D}/restore.log 2>&1`,

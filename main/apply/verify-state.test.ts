@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { PlanVerify } from '../plan/plan-types';
+import { verifyState } from './verify-state';
+
+// The verifier reads what the plan's read-state commands print on a real box.
+
+const gone: PlanVerify = {
+  mode: 'absent',
+  bondName: 'bond1',
+  protocol: null,
+  kernelMode: null,
+  members: [],
+  primary: null,
+  xmitHashPolicy: null,
+  lacpRate: null,
+  miimonMs: null,
+  aliases: [],
+  dhcp: false,
+  mtu: null,
+  reconnectAddress: null,
+  releasedMembers: ['eno3'],
+};
+
+describe('verifyState after a delete', () => {
+  it('accepts the bare "absent" the Linux read-state command prints when the bond is gone', () => {
+    expect(verifyState(gone, 'proc-bonding+ip-json', 'absent\n')).toEqual([{ name: 'bond1 is gone', ok: true, detail: 'the kernel has no such bond' }]);
+  });
+
+  it('fails while /proc/net/bonding still lists the bond', () => {
+    const proc = 'Bonding Mode: load balancing (xor)\nMII Status: up\n\nSlave Interface: eno3\nMII Status: up\n';
+    const ip = JSON.stringify([{ ifname: 'bond1', mtu: 1500, addr_info: [] }]);
+    expect(verifyState(gone, 'proc-bonding+ip-json', `${proc}--bondsmith-ip--\n${ip}`)[0]).toMatchObject({ ok: false });
+  });
+
+  it('accepts an empty interface.query answer from the middleware', () => {
+    expect(verifyState(gone, 'midclt-query-json', '[]')[0]).toMatchObject({ ok: true });
+    expect(verifyState(gone, 'midclt-query-json', '[{"id":"bond1"}]')[0]).toMatchObject({ ok: false });
+  });
+});
