@@ -92,7 +92,8 @@ describeLab('safe apply on a Linux host', () => {
   });
 
   it('the audit log has one entry per change, with its result and the plan', async () => {
-    const entries = await auditEntries(kit, hostId);
+    // Each entry is written once its apply finished and the host was read again.
+    const entries = await eventually('five audit entries', () => auditEntries(kit, hostId), (es) => es.length >= 5, 60_000);
     const summary = entries.map((e) => `${e.action} ${e.bondName} ${e.result}`).reverse();
     expect(summary).toEqual(['create bond0 confirmed', 'create bond1 confirmed', 'update bond1 confirmed', 'delete bond1 confirmed', 'create bond2 confirmed']);
     for (const e of entries) {
