@@ -128,7 +128,7 @@ export class ApplyRun {
   }
 
   private async rollBack(result: 'failed' | 'reverted', why: string): Promise<void> {
-    this.set({ phase: 'reverting' });
+    this.set({ phase: 'reverting', message: `${why} Restoring the previous configuration…` });
     let allOk = true;
     for (const step of this.plan.steps.filter((s) => s.phase === 'rollback')) {
       this.addStep(step);
