@@ -115,6 +115,18 @@ describe('Linux rollback protocol, run for real in a temp root', () => {
     expect(run(plan, 'confirm')).toMatchObject({ code: 3 });
   });
 
+  it('after a restart inside the window (the /run tmpfs is empty) revert reports the saved configuration as restored', () => {
+    const plan = setup();
+    const pid = prepareAndArm(plan);
+    // What a power cut does: the timer is gone with /run; /var and /etc stay as they were.
+    process.kill(-pid, 'SIGKILL');
+    rmSync(join(root, 'run'), { recursive: true, force: true });
+    const r = run(plan, 'rollback');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toMatch(/booted its saved configuration\nrestored$/);
+    expect(existsSync(join(root, 'etc/network/interfaces.d/bond0'))).toBe(false);
+  });
+
   it('confirm refuses (exit 5) and leaves the timer armed when a file changed meanwhile', () => {
     const plan = setup();
     const pid = prepareAndArm(plan);
