@@ -29,7 +29,8 @@ export function runProcess(file: string, args: readonly string[], opts: { env?: 
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') {
           // Spawn failure or deadline: not an exit status the caller can judge.
-          reject(new BenchError('PROCESS', `${file} did not finish: ${err.message}${stderr ? `\n${stderr.slice(0, 2000)}` : ''}`));
+          const why = err.killed ? `no result within ${(opts.timeoutMs ?? 120_000) / 1000} s` : err.message;
+          reject(new BenchError('PROCESS', `${file} did not finish: ${why}${stderr ? `\n${stderr.slice(0, 2000)}` : ''}`));
           return;
         }
         resolve({ code: err ? Number(err.code) : 0, stdout, stderr });

@@ -11,9 +11,10 @@ import { opensshControlMaster, opensshParallel, opensshSequential } from './open
 // Time to collect the full interface/bond inventory of every host of a fleet: Bondsmith's services
 // against the OpenSSH client and Ansible, on the same lab hosts, with the same remote command.
 // Run as root (the lab needs it):
-//   npx tsx e2e/bench/fleet-discovery.ts [--hosts N] [--rounds R] [--ansible-rounds A]
-// An Ansible run costs 15-30 s on the lab (python starts slowly in a UML guest), so its warm rows
-// take min(R, 3) rounds unless --ansible-rounds says otherwise: a default run stays near 5 minutes.
+//   npx tsx e2e/bench/fleet-discovery.ts [--hosts N] [--rounds R] [--ansible-rounds A] [--full-setup]
+// An Ansible run costs 15-45 s on the lab (python starts slowly in a UML guest), so its warm rows
+// take 1 round unless --ansible-rounds says otherwise, and the setup row gathers the network subset
+// unless --full-setup: a default run then stays near 5 minutes.
 // See e2e/bench/README.md for what each row includes and figures measured so far.
 
 const LAB = 'bench';
@@ -27,10 +28,14 @@ function wholeNumber(flag: string, raw: string | undefined, fallback: number, ma
   return n;
 }
 
-function options(): { hosts: number; rounds: number; ansibleRounds: number } {
-  const { values } = parseArgs({ options: { hosts: { type: 'string' }, rounds: { type: 'string' }, 'ansible-rounds': { type: 'string' } } });
-  const rounds = wholeNumber('--rounds', values.rounds, 5, MAX_ROUNDS);
-  return { hosts: wholeNumber('--hosts', values.hosts, 3, MAX_HOSTS), rounds, ansibleRounds: wholeNumber('--ansible-rounds', values['ansible-rounds'], Math.min(rounds, 3), MAX_ROUNDS) };
+function options(): { hosts: number; rounds: number; ansibleRounds: number; fullSetup: boolean } {
+  const { values } = parseArgs({ options: { hosts: { type: 'string' }, rounds: { type: 'string' }, 'ansible-rounds': { type: 'string' }, 'full-setup': { type: 'boolean' } } });
+  return {
+    hosts: wholeNumber('--hosts', values.hosts, 3, MAX_HOSTS),
+    rounds: wholeNumber('--rounds', values.rounds, 5, MAX_ROUNDS),
+    ansibleRounds: wholeNumber('--ansible-rounds', values['ansible-rounds'], 1, MAX_ROUNDS),
+    fullSetup: values['full-setup'] ?? false,
+  };
 }
 
 async function stage<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -42,7 +47,7 @@ async function stage<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  const { hosts: count, rounds, ansibleRounds } = options();
+  const { hosts: count, rounds, ansibleRounds, fullSetup } = options();
   const startedAt = new Date();
   console.log(`fleet discovery benchmark, ${startedAt.toISOString()}: ${count} lab host(s), ${rounds} round(s) per method (Ansible warm rows: ${ansibleRounds})`);
   console.log(machineLine());
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
         rows.push(unavailable(label, 'ssh', err));
       }
     }
-    if (ansible.ok) rows.push(...(await stage('Ansible', () => benchAnsible(hosts, ansibleRounds, join(work, 'ansible')))));
+    if (ansible.ok) rows.push(...(await stage('Ansible', () => benchAnsible(hosts, ansibleRounds, join(work, 'ansible'), fullSetup))));
     else rows.push(unavailable('Ansible', 'ansible ad-hoc', new Error(ansible.detail)));
   } finally {
     await stage(`tearing down lab '${LAB}'`, () => labDown(LAB)).catch((err: unknown) => console.error(`lab teardown failed: ${String(err)}`));
