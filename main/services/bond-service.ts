@@ -10,6 +10,7 @@ import type { Plan } from '../plan/plan-types';
 import { eligibleMembers } from '../plan/validate-against-host';
 import type { AuditLog } from '../store/audit-log';
 import type { HostStore } from '../store/host-store';
+import type { InflightStore } from '../store/inflight-store';
 import type { EventSink } from './event-sink';
 import type { HostConnection } from './host-connection';
 import type { SessionService } from './session-service';
@@ -42,6 +43,7 @@ export class BondService {
     private readonly sessions: SessionService,
     private readonly audit: AuditLog,
     private readonly events: EventSink,
+    private readonly inflight: InflightStore,
   ) {}
 
   async eligible(hostId: string, bondName: string | null): Promise<{ members: EligibleMember[] }> {
@@ -89,9 +91,14 @@ export class BondService {
     const connection = this.readyConnection(plan.hostId);
     this.plans.delete(planId);
     const applyId = newId();
+    let recorded: Promise<void> | null = null;
     const run = new ApplyRun(plan, { applyId, planId }, ioFor(connection), autoKeep, (state) => {
       this.events.emit('apply.state', state);
-      if (state.phase === 'finished') void this.finished(stored, state, run);
+      if (state.phase === 'awaiting-confirmation' && recorded === null) {
+        // Kept on disk while the box waits, so that Keep still works after an app restart.
+        recorded = this.inflight.save({ hostId: plan.hostId, applyId, plan, deadline: state.deadline }).catch(() => undefined);
+      }
+      if (state.phase === 'finished') void (recorded ?? Promise.resolve()).then(() => this.finished(stored, state, run));
     });
     this.runs.set(applyId, run);
     void run.start();
@@ -134,6 +141,7 @@ export class BondService {
 
   private async finished(stored: StoredPlan, state: ApplyState, run: ApplyRun): Promise<void> {
     await run.dispose();
+    await this.inflight.remove(stored.plan.runId).catch(() => undefined);
     const host = this.store.get(stored.plan.hostId);
     const after = await this.sessions.refresh(stored.plan.hostId).catch(() => null);
     await this.audit

@@ -54,8 +54,8 @@ export function createServices(options: ServiceOptions): Services {
     });
   const sessions = new SessionService(store, secrets, events, factory, discoverHost);
   const audit = new AuditLog(options.dataDir);
-  const bonds = new BondService(store, sessions, audit, events);
   const inflight = new InflightStore(options.dataDir);
+  const bonds = new BondService(store, sessions, audit, events, inflight);
   const pending = new PendingService(store, sessions, inflight);
   return {
     options,
