@@ -35,11 +35,23 @@ export function labName(name?: string): string {
   return n;
 }
 
+/**
+ * BONDSMITH_LAB_SCOPE (a short word) keeps this checkout's labs apart from another's on the same
+ * machine: the same lab names get their own namespaces and state directories.
+ */
+function labScope(): string {
+  const raw = process.env.BONDSMITH_LAB_SCOPE ?? '';
+  if (raw === '') return '';
+  if (!/^[a-z0-9]{1,8}$/.test(raw)) throw new LabError('LAB_NAME', `BONDSMITH_LAB_SCOPE "${raw}" is not valid: use 1-8 lowercase letters or digits`);
+  return `-${raw}`;
+}
+
 export function labPaths(name: string) {
-  const stateDir = join(tmpdir(), `bondsmith-lab-${name}`);
+  const scoped = `${name}${labScope()}`;
+  const stateDir = join(tmpdir(), `bondsmith-lab-${scoped}`);
   return {
     stateDir,
-    netns: `bondsmith-${name}`,
+    netns: `bondsmith-${scoped}`,
     record: join(stateDir, 'lab.json'),
     keyPath: join(stateDir, 'id_ed25519'),
     umlDir: join(stateDir, 'uml'),
