@@ -11,6 +11,7 @@ import { LabError } from './lab-types';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const INIT = join(REPO_ROOT, 'e2e', 'lab', 'guest', 'init.sh');
 const UML = '/usr/bin/linux.uml';
+const XSTATE_SOURCE = join(REPO_ROOT, 'e2e', 'lab', 'uml-xstate.c');
 const READY = /bondsmith-lab: \[[\d.]+\] ready/;
 const BOOT_FAILURE = /Kernel panic|bondsmith-lab: \[[\d.]+\] FATAL[^\n]*/;
 
@@ -27,6 +28,7 @@ export async function prepareHost(record: LabRecord, host: HostRecord, freshDisk
     LAB_MGMT_MAC: p.mgmtMac,
     LAB_GATEWAY: p.gateway,
     LAB_CTL_CIDR: `${p.ctlAddress}/24`,
+    LAB_CTL_MAC: p.ctlMac,
     LAB_PORT_MAC_PREFIX: p.portMacPrefix,
     LAB_SWITCH_MAC: p.switchMac,
     LAB_SWITCH_MODE: record.switchMode,
@@ -61,6 +63,19 @@ function consolePath(record: LabRecord, host: HostRecord): string {
   return join(labPaths(record.name).hostDir(host.name), 'console.log');
 }
 
+/** Where a lab keeps its build of uml-xstate.c (see that file: UML 6.1 on CPUs with AVX-512 or AMX). */
+function xstateLibrary(stateDir: string): string {
+  return join(stateDir, 'uml-xstate.so');
+}
+
+/** Compiles the ptrace wrapper every guest of this lab preloads; a second call is free. */
+export async function buildXstateLibrary(stateDir: string): Promise<void> {
+  const out = xstateLibrary(stateDir);
+  if (existsSync(out)) return;
+  const built = await run('cc', ['-shared', '-fPIC', '-O2', '-Wall', '-o', out, XSTATE_SOURCE, '-ldl']);
+  if (built.code !== 0) throw new LabError('LAB_BUILD', `cannot compile ${XSTATE_SOURCE}: ${built.stderr.trim()}`);
+}
+
 /** Starts the UML process inside the lab namespace, detached so it outlives the CLI. */
 export function startGuest(record: LabRecord, host: HostRecord): number {
   const paths = labPaths(record.name);
@@ -79,7 +94,11 @@ export function startGuest(record: LabRecord, host: HostRecord): number {
     `vec0:transport=tap,ifname=${p.mgmtTap}`, `vec1:transport=tap,ifname=${p.ctlTap}`,
     'con=null', 'con0=null,fd:1',
   ];
-  const child = spawn('ip', args, { detached: true, stdio: ['ignore', log, log] });
+  // Guests run the machine's binaries; the wrapper lives in UML's own process only (UML never execs).
+  const library = xstateLibrary(paths.stateDir);
+  if (!existsSync(library)) throw new LabError('LAB_BUILD', `${library} is missing: the lab was started by an older version; run down, then up`);
+  const env = { ...process.env, LD_PRELOAD: library };
+  const child = spawn('ip', args, { detached: true, stdio: ['ignore', log, log], env });
   closeSync(log);
   child.unref();
   if (child.pid === undefined) throw new LabError('LAB_BOOT', `cannot start ${UML} for ${host.name}`);

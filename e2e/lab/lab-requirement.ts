@@ -17,6 +17,9 @@ const TOOLS: ReadonlyArray<readonly [string, string]> = [
   ['/usr/bin/sudo', 'sudo'],
   ['/usr/bin/nsenter', 'util-linux'],
   ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
+  // The lab compiles a small ptrace wrapper for UML (uml-xstate.c).
+  ['/usr/bin/cc', 'gcc'],
+  ['/usr/include/x86_64-linux-gnu/sys/ptrace.h', 'libc6-dev'],
 ];
 
 /** The UML kernel's release, from its module directory (e.g. 6.1.176). */

@@ -3,11 +3,11 @@
 import { lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { controlExec, closeMaster } from './lab-control';
-import { bootWarnings, knownHostsLine, prepareHost, startGuest, stopGuest, waitGuestReady } from './lab-guest';
+import { bootWarnings, buildXstateLibrary, knownHostsLine, prepareHost, startGuest, stopGuest, waitGuestReady } from './lab-guest';
 import { createLabNetns, deleteNetns, findForwarders, killNetnsProcesses, killQuietly, netnsExists, startForwarder } from './lab-network';
 import { isAlive, run, waitFor } from './lab-process';
 import { labRequirement, umlRelease } from './lab-requirement';
-import { findHost, hostPlan, labName, labPaths, readRecord, requireRecord, writeRecord, type HostRecord, type LabRecord } from './lab-state';
+import { findHost, hostPlan, labName, labPaths, readRecord, requireRecord, writeHost, writeRecord, type HostRecord, type LabRecord } from './lab-state';
 import { LabError, type ExecResult, type LabFlavor, type LabHostStatus, type LabStatus, type LabUpOptions, type LabUser } from './lab-types';
 
 export * from './lab-types';
@@ -69,7 +69,7 @@ function toStatus(record: LabRecord): LabStatus {
 async function bootHost(record: LabRecord, host: HostRecord): Promise<void> {
   const startedAt = Date.now();
   host.umlPid = startGuest(record, host);
-  writeRecord(record);
+  writeHost(record, host);
   host.bootSeconds = Math.round((await waitGuestReady(record, host, startedAt)) * 10) / 10;
   const warnings = bootWarnings(record, host);
   if (warnings.length > 0) console.warn(`[lab] ${host.name} booted with problems:\n${warnings.join('\n')}`);
@@ -89,6 +89,7 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabStatus> {
   const paths = labPaths(name);
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `bondsmith-lab-${name}`, '-f', paths.keyPath]);
+  await buildXstateLibrary(paths.stateDir);
   const record: LabRecord = {
     name,
     netns: paths.netns,
@@ -183,7 +184,7 @@ async function restartHost(host: string, name: string | undefined, wipe: boolean
   await stopGuest(h);
   await prepareHost(record, h, wipe);
   await bootHost(record, h);
-  writeRecord(record);
+  writeHost(record, h);
   const status = toStatus(record).hosts.find((s) => s.name === h.name);
   if (!status) throw new LabError('LAB_NO_HOST', `${host} vanished from the lab record`);
   return status;
