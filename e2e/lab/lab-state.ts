@@ -74,6 +74,15 @@ export function writeRecord(record: LabRecord): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/**
+ * Saves one host's fields into the record on disk, leaving the other hosts as they are there: two
+ * hosts restarted at once (each with its own copy of the record) must not undo each other's pids.
+ */
+export function writeHost(record: LabRecord, host: HostRecord): void {
+  const current = readRecord(record.name) ?? record;
+  writeRecord({ ...current, hosts: current.hosts.map((h) => (h.name === host.name ? host : h)) });
+}
+
 export function requireRecord(name: string): LabRecord {
   const record = readRecord(name);
   if (record === null) {
@@ -100,6 +109,9 @@ export function hostPlan(index: number) {
     mgmtMac: `52:54:00:${hex}:00:10`,
     gateway: '198.51.100.1',
     ctlAddress: `203.0.113.${10 + index}`,
+    // Fixed, like every MAC here: a guest rebooted within seconds must not leave the lab namespace's
+    // ARP entry pointing at the previous boot's random MAC (the control path would time out).
+    ctlMac: `52:54:00:${hex}:00:20`,
     portMacPrefix: `52:54:00:${hex}:00`,
     switchMac: `02:b5:00:00:${hex}:fe`,
     mgmtTap: `tap${index}`,

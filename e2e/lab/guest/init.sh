@@ -84,7 +84,7 @@ ip netns add sw
 {
   echo "link set lo up"
   echo "link set vec0 name $LAB_MGMT_NIC address $LAB_MGMT_MAC"
-  echo "link set vec1 netns ctl"
+  echo "link set vec1 address $LAB_CTL_MAC netns ctl"
   for p in 1 2 3 4; do
     echo "link add eno$p address $LAB_PORT_MAC_PREFIX:0$p type veth peer name swp$p netns sw"
   done
