@@ -14,6 +14,7 @@ const TOOLS: ReadonlyArray<readonly [string, string]> = [
   ['/usr/sbin/modprobe', 'kmod'],
   ['/usr/sbin/ifup', 'ifupdown'],
   ['/etc/network/if-pre-up.d/ifenslave', 'ifenslave'],
+  ['/usr/sbin/dhclient', 'isc-dhcp-client'],
   ['/usr/bin/sudo', 'sudo'],
   ['/usr/bin/nsenter', 'util-linux'],
   ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
