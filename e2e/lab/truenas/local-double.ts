@@ -41,7 +41,8 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): 
   }
 }
 
-export async function startLocalDouble(opts: { readonly release: string }): Promise<LocalDouble> {
+/** `seedMgmt`: the box was set up through its console, so the management NIC has a DB row (as in the lab). */
+export async function startLocalDouble(opts: { readonly release: string; readonly seedMgmt?: boolean }): Promise<LocalDouble> {
   const dir = mkdtempSync(join(tmpdir(), 'truenas-double-'));
   chmodSync(dir, 0o755); // so a caller without privilege reaches the socket and gets "Not authenticated"
   const sock = join(dir, 'middlewared.sock');
@@ -53,7 +54,8 @@ export async function startLocalDouble(opts: { readonly release: string }): Prom
     daemon = spawn(
       PYTHON,
       [join(BIN, 'middlewared'), '--db', join(dir, 'db.sqlite'), '--socket', sock, '--release', opts.release,
-        '--dry-kernel', join(dir, 'dry-kernel.json'), '--log', join(dir, 'middlewared.log')],
+        '--dry-kernel', join(dir, 'dry-kernel.json'), '--log', join(dir, 'middlewared.log'),
+        ...(opts.seedMgmt ? ['--seed-if-new', 'ens3=198.51.100.11/24'] : [])],
       { stdio: 'ignore' },
     );
     await waitFor(() => existsSync(sock), 'the daemon socket');

@@ -108,6 +108,25 @@ describe('TrueNAS double, 25.04 (default release)', () => {
     expect(after.description).toBe('');
   });
 
+  it('gives the management NIC its own config back when the bond that took it is rolled back (§5.3)', async () => {
+    const nas2 = await startLocalDouble({ release: '25.04', seedMgmt: true });
+    try {
+      const mgmtBond = JSON.stringify({ type: 'LINK_AGGREGATION', lag_protocol: 'FAILOVER', lag_ports: ['ens3', 'eno4'], ipv4_dhcp: true });
+      for (const args of [['interface.delete', 'ens3'], ['interface.create', mgmtBond], ['interface.commit', '{"rollback":true,"checkin_timeout":60}']]) {
+        const r = await nas2.midclt(['call', ...args]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const enslaved = parseJson<InterfaceJson>((await nas2.midclt(['call', 'interface.get_instance', 'ens3'])).stdout);
+      expect(enslaved.state.aliases.filter((a) => a.type === 'INET')).toEqual([]);
+      expect((await nas2.midclt(['call', 'interface.rollback'])).code).toBe(0);
+      const back = parseJson<InterfaceJson>((await nas2.midclt(['call', 'interface.get_instance', 'ens3'])).stdout);
+      expect(back.state.aliases.filter((a) => a.type === 'INET').map((a) => a.address)).toEqual(['198.51.100.11']);
+      expect(back.state.link_state).toBe('LINK_STATE_UP');
+    } finally {
+      await nas2.stop();
+    }
+  });
+
   it('refuses callers outside builtin_administrators with Not authenticated (§6 Who can call)', async () => {
     const r = await nas.midclt(['call', 'interface.query'], { asNobody: true });
     expect([r.code, r.stderr]).toEqual([1, 'Not authenticated\n']);

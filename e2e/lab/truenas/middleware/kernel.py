@@ -182,7 +182,8 @@ class DryKernel:
     def release(self, member):
         m = self.state[member]
         self.state[m['master']]['bond']['slaves'].remove(member)
-        m.update(master=None, mac=m['perm'] or m['mac'], perm=None)
+        # Linux closes a port it releases (bonding's __bond_release_one calls dev_close).
+        m.update(master=None, mac=m['perm'] or m['mac'], perm=None, up=False)
 
     def set_up(self, name, up=True):
         self.state[name]['up'] = up

@@ -135,6 +135,11 @@ def sync_interface(db, kernel, links, row):
     if not link:
         log.warning('%s is in the DB but not in the kernel', name)
         return
+    if link['master']:
+        # Still a port of a bond that left the DB (a rolled-back bond, say): the NIC's own config comes
+        # back (fact sheet §5.3), so it is freed first. Releasing closes the port; it is raised below.
+        kernel.release(name)
+        link = kernel.links().get(name) or link
     wanted = {(a['address'], a['netmask']): 'inet' if a['type'] == 'INET' else 'inet6' for a in db_aliases(db, row)}
     current = {(a['address'], a['prefix']) for a in link['addrs']
                if a['family'] == 'inet' or (a['family'] == 'inet6' and not a['address'].lower().startswith('fe80'))}
