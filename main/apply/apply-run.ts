@@ -80,8 +80,8 @@ export class ApplyRun {
         // The box's timer starts with the first apply-phase step (Linux arms it just before, TrueNAS's
         // commit starts it), so the countdown shown here starts there too.
         if (step.phase === 'apply' && this.state.deadline === null && ok) this.armDeadline();
-        if (!ok && step.onFailure === 'stop') return this.finish('failed', `${step.title} failed; nothing was changed.`);
-        if (!ok && step.onFailure === 'rollback') return this.rollBack('failed', `${step.title} failed.`);
+        if (!ok && step.onFailure === 'stop') return this.finish('failed', `${step.title} failed${this.why(step.id)}; nothing was changed.`);
+        if (!ok && step.onFailure === 'rollback') return this.rollBack('failed', `${step.title} failed${this.why(step.id)}.`);
       }
       if (this.state.deadline === null) this.armDeadline();
       const checksOk = this.state.checks.every((c) => c.ok);
@@ -213,6 +213,12 @@ export class ApplyRun {
   }
 
   /** Run one step; true when its check passed (or it was skipped). */
+  /** ": <what the box said>" for a failed step, so the run's message names the cause. */
+  private why(stepId: string): string {
+    const detail = this.state.steps.find((s) => s.id === stepId)?.detail?.trim();
+    return detail ? `: ${detail.split('\n')[0]?.replace(/^bondsmith: /, '') ?? ''}` : '';
+  }
+
   private async runStep(step: PlanStep): Promise<boolean> {
     if (step.when) {
       const previous = this.outputs.get(step.when.stepId) ?? '';
