@@ -114,7 +114,8 @@ describeLab('sessions and discovery on lab hosts', () => {
       const r = await services.sessions.refresh(id);
       const bond = r.facts?.bonds.find((b) => b.name === 'bond7');
       partner = bond?.lacp?.activeAggregator?.partnerMac ?? null;
-      if (partner === nas1?.switch.mac && bond?.members.every((m) => m.aggregatorId === bond.lacp?.activeAggregator?.id)) break;
+      // The aggregator forms before both ports reach collecting/distributing: wait for the whole state.
+      if (partner === nas1?.switch.mac && bond?.members.every((m) => m.aggregatorId === bond.lacp?.activeAggregator?.id) && bond.diagnosis.some((d) => d.code === 'lacp-ok')) break;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(partner).toBe(nas1?.switch.mac);
