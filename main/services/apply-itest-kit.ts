@@ -17,8 +17,9 @@ export interface Kit {
   readonly lab: string;
 }
 
-export async function makeKit(lab: string): Promise<Kit> {
-  const dataDir = await mkdtemp(join(tmpdir(), `bs-${lab}-`));
+/** `dataDir` reuses an earlier kit's user data directory: the app started again on the same machine. */
+export async function makeKit(lab: string, dataDir?: string): Promise<Kit> {
+  dataDir ??= await mkdtemp(join(tmpdir(), `bs-${lab}-`));
   const services = createServices({ dataDir, mode: 'browser', version: 'test', cipher: null, userKnownHosts: [] });
   if (process.env.BONDSMITH_TRACE_APPLY === '1') traceApplies(services);
   return { services, lab };

@@ -49,8 +49,46 @@ describeLab('safe apply across a reboot on a Linux host', () => {
     expect(proc).toContain('Transmit Hash Policy: layer3+4');
     expect(proc).toContain('LACP rate: fast');
     expect(await onBox(kit, HOST, 'ip -o -4 addr show dev bond0')).toContain('192.0.2.10/24');
+    // The app notices the reboot on its own (keepalives, then a reconnect); until it has, a refresh
+    // may still go to the old, dead connection.
+    const members = await eventually(
+      'discovery to show bond0 after the reboot',
+      async () => {
+        try {
+          return (await kit.services.sessions.refresh(hostId)).facts?.bonds.find((b) => b.name === 'bond0')?.members.map((m) => m.name).join(' ') ?? '';
+        } catch (err) {
+          return err instanceof Error ? err.message : String(err);
+        }
+      },
+      (m) => m === 'eno1 eno2',
+      120_000,
+    );
+    expect(members).toBe('eno1 eno2');
     await waitForSession(kit, hostId, (s) => s.state === 'ready', 120_000);
-    const seen = await kit.services.sessions.refresh(hostId);
-    expect(seen.facts?.bonds.find((b) => b.name === 'bond0')?.members.map((m) => m.name)).toEqual(['eno1', 'eno2']);
+  });
+
+  it('after an app restart inside the window the change shows with its time left, and Keep writes it', async () => {
+    const failover = bondSpec({ name: 'bond1', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '198.18.5.11', prefix: 24 }] });
+    const waiting = await planAndApply(kit, hostId, { action: 'create', spec: failover, bondName: null, checkinTimeoutSeconds: 240 });
+    expect(waiting.phase, describeApply(waiting)).toBe('awaiting-confirmation');
+    const runIds = await eventually('the plan kept on disk', () => kit.services.inflight.list(), (ids) => ids.length === 1);
+    const runId = runIds[0] ?? '';
+
+    // Quit the app (the box keeps waiting) and start it again on the same user data directory.
+    const dataDir = kit.services.options.dataDir;
+    await kit.services.dispose();
+    kit = await makeKit(LAB, dataDir);
+    await kit.services.sessions.connect(hostId);
+    await waitForSession(kit, hostId, (s) => s.state === 'ready');
+    const found = (await kit.services.sessions.refresh(hostId)).facts?.pendingRuns ?? [];
+    expect(found.map((r) => r.runId)).toEqual([runId]);
+    expect(found[0]?.secondsLeft ?? 0).toBeGreaterThan(0);
+
+    const after = await kit.services.pending.resolve(hostId, 'keep', runId);
+    expect(after.facts?.pendingRuns ?? []).toEqual([]);
+    expect(await kit.services.inflight.list()).toEqual([]);
+    expect(await onBox(kit, HOST, 'cat /etc/network/interfaces.d/*')).toMatch(/bond1/);
+    expect(await procBonding(kit, HOST, 'bond1')).toContain('Bonding Mode: fault-tolerance (active-backup)');
+    expect(await onBox(kit, HOST, 'ip -o -4 addr show dev bond1')).toContain('198.18.5.11/24');
   });
 });
