@@ -74,3 +74,37 @@ export async function fillBond(form: ReturnType<Page['getByRole']>, f: BondField
   }
   if (f.mtu !== undefined) await form.getByLabel('MTU', { exact: true }).fill(f.mtu);
 }
+
+/** Save → the plan is shown → apply with rollback → wait for the checks → Keep (or leave it). */
+export async function saveApplyAndKeep(page: Page, shots: { screenshot(name: string): Promise<void> } | null, prefix: string, keep = true): Promise<void> {
+  await page.getByRole('button', { name: 'Save' }).click();
+  const plan = page.getByRole('region', { name: 'Plan' });
+  await expect(plan).toBeVisible({ timeout: 60_000 });
+  await expect(plan.getByRole('list', { name: 'Impact' })).toContainText('A rollback is armed on the box first');
+  if (shots) await shots.screenshot(`${prefix}-plan`);
+  await plan.getByRole('button', { name: 'Apply with rollback' }).click();
+  const progress = page.getByRole('region', { name: 'Apply progress' });
+  await expect(progress.getByRole('timer', { name: 'Rollback countdown' })).toBeVisible({ timeout: 90_000 });
+  const keepButton = progress.getByRole('button', { name: 'Keep' });
+  await expect(keepButton).toBeEnabled({ timeout: 120_000 });
+  await expect(progress.getByRole('list', { name: 'Verification checks' })).not.toContainText('✗');
+  if (shots) await shots.screenshot(`${prefix}-countdown`);
+  if (!keep) return;
+  await keepButton.click();
+  await expect(progress.getByRole('alert')).toContainText('Change kept', { timeout: 60_000 });
+  if (shots) await shots.screenshot(`${prefix}-kept`);
+  await progress.getByRole('button', { name: 'Done' }).click();
+}
+
+/** Refresh until the bond's detail shows `text` (LACP needs a few LACPDUs; a cable cut needs miimon). */
+export async function refreshUntilBondShows(page: Page, label: string, bond: string, text: string | RegExp): Promise<void> {
+  const table = interfacesTable(page, label);
+  const toggle = table.getByRole('button', { name: new RegExp(`^(Show|Hide) details of ${bond}$`) });
+  await expect(toggle).toBeVisible({ timeout: 60_000 });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const detail = page.getByRole('region', { name: `Bond ${bond} details` });
+  await expect(async () => {
+    await page.getByRole('region', { name: `Connection to ${label}` }).getByRole('button', { name: 'Refresh' }).click();
+    await expect(detail).toContainText(text, { timeout: 3_000 });
+  }).toPass({ timeout: 90_000 });
+}
