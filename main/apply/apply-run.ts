@@ -251,7 +251,8 @@ export class ApplyRun {
       case 'exit-zero':
         return { ok: true, stdout, detail: null };
       case 'report':
-        return { ok: true, stdout, detail: firstLines(stdout) || null };
+        // An empty JSON list ("no services restart", "nothing is removed") reads as "none".
+        return { ok: true, stdout, detail: stdout === '[]' ? 'none' : firstLines(stdout) || null };
       case 'stdout-equals':
         return stdout === check.value ? { ok: true, stdout, detail: null } : failed(`expected "${check.value}", got "${firstLines(stdout)}"`);
       case 'stdout-matches':

@@ -11,6 +11,13 @@ const RESULT_TEXT = {
 
 function useSecondsLeft(deadline: string | null): number | null {
   const [now, setNow] = useState(() => Date.now());
+  // A new deadline is measured from the clock at once: the time kept since mount would show it a few
+  // seconds too long until the first tick.
+  const [measuredFor, setMeasuredFor] = useState(deadline);
+  if (measuredFor !== deadline) {
+    setMeasuredFor(deadline);
+    setNow(Date.now());
+  }
   useEffect(() => {
     if (!deadline) return;
     const timer = setInterval(() => setNow(Date.now()), 250);
