@@ -9,6 +9,8 @@ const RESULT_TEXT = {
   failed: 'The change failed; the previous configuration is back.',
 } as const;
 
+const RESULT_TONE = { confirmed: 'ok', 'rolled-back': 'warning', reverted: 'warning', failed: 'error' } as const;
+
 function useSecondsLeft(deadline: string | null): number | null {
   const [now, setNow] = useState(() => Date.now());
   // A new deadline is measured from the clock at once: the time kept since mount would show it a few
@@ -66,14 +68,15 @@ export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; on
           ))}
         </ul>
       ) : null}
-      {state.message ? (
-        <p className={state.result === 'confirmed' ? 'banner ok' : state.result ? 'banner error' : 'muted'} role="status">
-          {state.message}
-        </p>
-      ) : null}
       {state.result ? (
-        <p className={state.result === 'confirmed' ? 'banner ok' : 'banner warning'} role="alert">
-          {RESULT_TEXT[state.result]}
+        // One box for the outcome: what it means for the box, then what happened, in the run's words.
+        <div className={`banner ${RESULT_TONE[state.result]}`} role="alert">
+          <strong>{RESULT_TEXT[state.result]}</strong>
+          {state.message && state.message !== RESULT_TEXT[state.result] ? <div>{state.message}</div> : null}
+        </div>
+      ) : state.message ? (
+        <p className="muted" role="status">
+          {state.message}
         </p>
       ) : null}
       <div className="actions">
