@@ -18,6 +18,12 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/lab/host /run/lock /run/sshd /run/network
 mount -t hostfs -o "$lab_dir" hostfs /run/lab/host || { say "FATAL cannot mount $lab_dir"; exec sleep 1000000; }
 . /run/lab/host/host.env
+# The repository (these scripts, the TrueNAS double) is used at a path of the guest's own: a clone
+# under /tmp, /root or /home would vanish under the tmpfs mounts below, and one under /root would be
+# out of reach of the non-root admin.
+mkdir -p /run/lab/repo
+mount --bind "$LAB_REPO" /run/lab/repo || { say "FATAL cannot bind the repository $LAB_REPO"; exec sleep 1000000; }
+LAB_REPO=/run/lab/repo
 
 # Guest state that survives a reboot lives on a per-host ext4 disk image (ubd0): overlayfs cannot use
 # hostfs as its upper layer (the work dir cannot be created there).
