@@ -2,7 +2,7 @@
 // its pure logic only: argument parsing, printing, validation messages, query options, DB and pending state.
 // Everything that touches a kernel is tested in a lab guest (contract tests), never here.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,10 @@ export async function startLocalDouble(opts: { readonly release: string; readonl
   const sock = join(dir, 'middlewared.sock');
   writeFileSync(join(dir, 'dry-kernel.json'), JSON.stringify(DRY_KERNEL));
   writeFileSync(join(dir, 'version'), opts.release);
+  // The unprivileged caller runs its own copy of the client (midclt is one file): the checkout may sit
+  // where that user cannot read (under /root, say).
+  copyFileSync(join(BIN, 'midclt'), join(dir, 'midclt'));
+  chmodSync(join(dir, 'midclt'), 0o755);
   let daemon: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
@@ -72,7 +76,7 @@ export async function startLocalDouble(opts: { readonly release: string; readonl
   const midclt = (args: readonly string[], o?: { readonly asNobody?: boolean }): Promise<MidcltResult> => {
     const cmd = o?.asNobody ? 'setpriv' : PYTHON;
     const argv = o?.asNobody
-      ? ['--reuid=65534', '--regid=65534', '--clear-groups', PYTHON, join(BIN, 'midclt'), ...args]
+      ? ['--reuid=65534', '--regid=65534', '--clear-groups', PYTHON, join(dir, 'midclt'), ...args]
       : [join(BIN, 'midclt'), ...args];
     return new Promise((resolve) => {
       execFile(cmd, argv, {
