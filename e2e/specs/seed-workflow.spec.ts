@@ -71,6 +71,25 @@ for (const { flavor, host: name, lacpUser, failoverUser } of FLAVORS) {
       }
     });
 
+    test(`LOADBALANCE with its hash policy, kept, then deleted (${flavor})`, async ({ app, lab }) => {
+      test.setTimeout(600_000);
+      const { page } = app;
+      await addLabHost(page, name, host(lab, name), failoverUser);
+      await connectAndTrust(page, name, null);
+      const form = await openAddInterface(page, name);
+      await fillBond(form, { name: 'bond4', protocol: 'LOADBALANCE', xmitHashPolicy: 'LAYER3+4', members: ['eno3', 'eno4'], aliases: [{ address: '192.0.2.40', prefix: '24' }] });
+      await saveApplyAndKeep(page, app, `36-${flavor}-loadbalance`);
+      await refreshUntilBondShows(page, name, 'bond4', /LOADBALANCE \(balance-xor\)/);
+      await refreshUntilBondShows(page, name, 'bond4', 'layer3+4');
+      await app.screenshot(`37-${flavor}-loadbalance-detail`);
+      // Deleted again, so the FAILOVER scenario finds eno3 and eno4 free.
+      await page.getByRole('button', { name: 'Delete bond4' }).click();
+      await page.getByRole('button', { name: 'Plan deletion' }).click();
+      await saveApplyAndKeepAfterPlan(page);
+      await waitForDiscovery(page, name);
+      await expect(interfacesTable(page, name).getByRole('rowheader', { name: /bond4/ })).toHaveCount(0, { timeout: 60_000 });
+    });
+
     test(`FAILOVER moves to the next member when a cable is pulled (${flavor})`, async ({ app, lab }) => {
       test.setTimeout(600_000);
       const { page } = app;
