@@ -57,8 +57,7 @@ static int learn_size(pid_t pid) {
   return 0;
 }
 
-/* The shadow of UML's buffer, made on first use (open addressing on the buffer's address). */
-static struct shadow *shadow_of(void *owner) {
+static struct shadow *find_or_add(void *owner) {
   uintptr_t h = ((uintptr_t)owner >> 4) * 2654435761u;
   for (size_t i = 0; i < SLOTS; i++) {
     struct shadow *s = &slots[(h + i) % SLOTS];
@@ -71,6 +70,19 @@ static struct shadow *shadow_of(void *owner) {
     }
   }
   return NULL;
+}
+
+/*
+ * The shadow of UML's buffer, made on first use (open addressing on the buffer's address). Buffers of
+ * tasks that ended are never told apart from live ones; should the table ever fill up, it starts over
+ * (each task then loses only the part of its state beyond UML's image, once) rather than fail.
+ */
+static struct shadow *shadow_of(void *owner) {
+  struct shadow *s = find_or_add(owner);
+  if (s) return s;
+  for (size_t i = 0; i < SLOTS; i++) free(slots[i].state);
+  memset(slots, 0, sizeof slots);
+  return find_or_add(owner);
 }
 
 static long xstate(enum __ptrace_request request, pid_t pid, struct iovec *uml) {
