@@ -14,6 +14,8 @@ import { classifyClientError, isRetryable, SshError } from './ssh-error';
 // One SSH connection per host (DESIGN.md "Architecture": ssh2 Client per host), its state as
 // events, keepalives, reconnects after a drop, and a bounded number of parallel commands.
 
+/** Waits before opening a refused channel again; a refusal that outlasts them is reported. */
+const OPEN_RETRY_MS = [50, 150, 400] as const;
 const IDLE: SessionState = { state: 'idle', reason: null, hostKey: null };
 
 export class HostSession {
@@ -118,16 +120,29 @@ export class HostSession {
       release();
       throw this.notConnected();
     }
-    const run = startExec(client, wrapped, opts, this.where);
-    this.inflight.add(run);
-    void run.finished.then(release);
+    let run = startExec(client, wrapped, opts, this.where);
     try {
-      const result = await run.result;
-      const refusal = sudo ? sudoRefusal(result, this.where, this.config.username) : null;
-      if (refusal) throw refusal;
-      return result;
+      for (let attempt = 0; ; attempt++) {
+        this.inflight.add(run);
+        try {
+          const result = await run.result;
+          const refusal = sudo ? sudoRefusal(result, this.where, this.config.username) : null;
+          if (refusal) throw refusal;
+          return result;
+        } catch (err) {
+          if (!(err instanceof SshError && err.code === 'CHANNEL_OPEN_FAILED') || attempt >= OPEN_RETRY_MS.length) throw err;
+        } finally {
+          this.inflight.delete(run);
+        }
+        // sshd frees a closed channel's session slot a moment after the close (its next garbage
+        // collection), so channels opened right as others close can be refused at MaxSessions.
+        await run.finished;
+        await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS[attempt]));
+        if (this.client !== client || this.current.state !== 'ready') throw this.notConnected();
+        run = startExec(client, wrapped, opts, this.where);
+      }
     } finally {
-      this.inflight.delete(run);
+      void run.finished.then(release);
     }
   }
 
