@@ -1,6 +1,7 @@
 import type { ApplyState } from '../../preload/contract';
 import type { Plan, PlanStep, StepCheck } from '../plan/plan-types';
-import type { ExecResult } from '../services/host-connection';
+import { explainSudoRefusal } from '../shell/sudo';
+import type { ExecResult } from '../ssh/connection';
 import { verifyState, type VerifyCheck } from './verify-state';
 
 // Runs one plan with confirm-or-rollback (DESIGN.md "Safe apply"). The plan says everything: the
@@ -245,7 +246,7 @@ export class ApplyRun {
     }
     const stdout = result.stdout.trim();
     const failed = (why: string): { ok: false; stdout: string; detail: string } => ({ ok: false, stdout, detail: why });
-    if (result.code !== 0) return failed(firstLines(result.stderr || result.stdout) || `exit status ${String(result.code ?? result.signal)}`);
+    if (result.code !== 0) return failed(explainSudoRefusal(result) ?? (firstLines(result.stderr || result.stdout) || `exit status ${String(result.code ?? result.signal)}`));
     const check: StepCheck = step.check;
     switch (check.kind) {
       case 'exit-zero':

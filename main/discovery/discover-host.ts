@@ -1,6 +1,6 @@
 import type { HostFacts } from '../../preload/contract';
 import { AppFailure } from '../errors';
-import type { HostConnection } from '../services/host-connection';
+import type { HostConnection } from '../ssh/connection';
 import { DISCOVERY_COMMAND } from './discovery-script';
 import { parseDiscovery } from './parse-discovery';
 

@@ -13,7 +13,7 @@ import {
 import { bondStateFromFacts, bondStateFromSpec, devForGateway, nicStateFromFacts, type NicState, type RouteState, type RuntimeState } from './linux-runtime';
 import { applyScript, armScript, confirmScript, restoreScript, rollbackNowScript, runDir, stateDir, timerScript, type FileChange, type ScriptInput } from './linux-scripts';
 import type { PlanAction, PlanStep } from './plan-types';
-import { quoteForShell as q } from './quote';
+import { quoteForShell as q } from '../shell/quote';
 import { shScript, step } from './steps';
 import { unifiedDiff } from './unified-diff';
 

@@ -3,7 +3,7 @@ import { PROTOCOL_TO_MODE } from '../../preload/contract/bond-spec';
 import type { BondMode, HostFacts } from '../../preload/contract/inventory';
 import { ipFamily, networksOverlap } from '../../preload/contract/ip';
 import { currentMembers, findInterface, routableAddresses } from './host-view';
-import { quoteArgs, quoteForShell as q } from './quote';
+import { quoteArgs, quoteForShell as q } from '../shell/quote';
 
 // The runtime side of a Linux change, as data: the state of every touched interface before and after,
 // and the iproute2 commands that turn one into the other. apply = leave(before) + enter(after);

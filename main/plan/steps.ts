@@ -1,5 +1,5 @@
 import type { PlanPhase, PlanStep, PlanStepKind, StepCheck, StepCondition } from './plan-types';
-import { quoteForShell } from './quote';
+import { quoteForShell } from '../shell/quote';
 
 // Step construction shared by both drivers' planners.
 

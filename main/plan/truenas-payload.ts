@@ -1,6 +1,6 @@
 import type { BondSpec } from '../../preload/contract/bond-spec';
 import { ipFamily } from '../../preload/contract/ip';
-import { quoteForShell } from './quote';
+import { quoteForShell } from '../shell/quote';
 
 // The middleware's LINK_AGGREGATION payloads (reference/truenas-middleware.md §2). Only documented keys
 // are sent, as real ints and bools: 25.10's models are strict with extra="forbid".

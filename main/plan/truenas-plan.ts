@@ -2,7 +2,7 @@ import type { BondSpec } from '../../preload/contract/bond-spec';
 import type { HostFacts } from '../../preload/contract/inventory';
 import { currentMembers, managementMove } from './host-view';
 import type { PlanAction, PlanStep } from './plan-types';
-import { quoteForShell } from './quote';
+import { quoteForShell } from '../shell/quote';
 import { shScript, step } from './steps';
 import { createPayload, midcltCall, updatePayload, type JsonValue } from './truenas-payload';
 import { formatVersion, truenasBehaviour, type TruenasVersion } from './truenas-version';

@@ -12,7 +12,7 @@ import type { AuditLog } from '../store/audit-log';
 import type { HostStore } from '../store/host-store';
 import type { InflightStore } from '../store/inflight-store';
 import type { EventSink } from './event-sink';
-import type { HostConnection } from './host-connection';
+import type { HostConnection } from '../ssh/connection';
 import type { SessionService } from './session-service';
 
 interface StoredPlan {

@@ -2,9 +2,10 @@ import type { DiscoveryResult } from '../../preload/contract';
 import { AppFailure } from '../errors';
 import { rollbackNowScript } from '../plan/linux-scripts';
 import { shScript } from '../plan/steps';
+import { explainSudoRefusal } from '../shell/sudo';
 import type { HostStore } from '../store/host-store';
 import type { InflightStore } from '../store/inflight-store';
-import type { HostConnection } from './host-connection';
+import type { HostConnection } from '../ssh/connection';
 import type { SessionService } from './session-service';
 
 // A change found waiting on a box without a live apply in this window (the app was restarted, or the
@@ -53,7 +54,7 @@ async function run(connection: HostConnection, command: string, expect: RegExp |
   const r = await connection.exec(command, { timeoutMs: 120_000 });
   const out = r.stdout.trim();
   if (r.code !== 0 || (expect && !expect.test(out))) {
-    const why = (r.stderr.trim() || out).split('\n').slice(0, 3).join(' ');
+    const why = explainSudoRefusal(r) ?? (r.stderr.trim() || out).split('\n').slice(0, 3).join(' ');
     throw new AppFailure('PENDING_RESOLVE_FAILED', `The host refused: ${why || `exit status ${String(r.code)}`}`);
   }
 }

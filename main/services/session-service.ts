@@ -3,7 +3,7 @@ import { AppFailure, toAppError } from '../errors';
 import type { HostStore, StoredHost } from '../store/host-store';
 import type { SecretStore } from '../store/secret-store';
 import type { EventSink } from './event-sink';
-import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, HostConnection } from './host-connection';
+import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, HostConnection } from '../ssh/connection';
 import { expandHome } from './host-service';
 
 export type Discover = (connection: HostConnection, hostId: string) => Promise<HostFacts>;
@@ -142,7 +142,6 @@ export class SessionService {
       port: host.port,
       user: host.user,
       auth: await this.authFor(host),
-      useSudo: host.useSudo,
       jump: host.jumpHostId ? await this.targetFor(host.jumpHostId, depth + 1, seen) : null,
     };
   }

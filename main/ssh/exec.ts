@@ -12,8 +12,6 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   /** Fail once stdout + stderr exceed this many bytes. Default 16 MiB. */
   readonly maxOutputBytes?: number;
-  /** Run through `sudo -n` when the host is set up for sudo (the default); false runs as the login user. */
-  readonly privileged?: boolean;
 }
 
 export interface ExecResult {
@@ -148,19 +146,4 @@ function channelOpenError(err: Error, where: string): SshError {
     return new SshError('CONNECTION_LOST', `The connection to ${where} was lost before the command started.`);
   }
   return new SshError('CHANNEL_OPEN_FAILED', `${where} refused to open a channel for the command (${err.message}). The server may limit sessions per connection (MaxSessions).`);
-}
-
-/**
- * sudo's own refusals (not the command's failures) as errors an admin can act on. `sudo -n` exits
- * with 1 and a "sudo: ..." line when it would have to ask for a password or is not allowed.
- */
-export function sudoRefusal(result: ExecResult, where: string, user: string): SshError | null {
-  if (result.code !== 1 || !result.stderr.startsWith('sudo: ')) return null;
-  if (/password is required|terminal is required/.test(result.stderr)) {
-    return new SshError('SUDO_PASSWORD_REQUIRED', `sudo on ${where} wants a password for ${user}. Add a NOPASSWD sudoers rule for this user, or connect as a user that does not need sudo.`);
-  }
-  if (/not in the sudoers file|not allowed to execute|may not run sudo/.test(result.stderr)) {
-    return new SshError('SUDO_DENIED', `${user} may not use sudo on ${where}. Allow it in sudoers, or turn off "use sudo" for this host if the user has the rights itself.`);
-  }
-  return null;
 }

@@ -24,8 +24,6 @@ export interface HostSessionConfig {
   readonly auth: AuthConfig;
   /** ProxyJump: reach this host through a TCP forward from the jump host's own session. */
   readonly jump?: JumpConfig;
-  /** Run commands through `sudo -n` (see ExecOptions.privileged). */
-  readonly useSudo?: boolean;
   readonly knownHosts: KnownHostsFiles;
   /** Keepalive interval; 0 disables (for devices that ignore keepalive@openssh.com). Default 15 s. */
   readonly keepaliveMs?: number;

@@ -4,10 +4,10 @@ import type { Client } from 'ssh2';
 import { resolveAuth } from './auth';
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff';
 import { attemptConnect, endClient, type AttemptOutcome } from './connect-attempt';
-import { startExec, sudoRefusal, type ExecOptions, type ExecResult, type RunningExec } from './exec';
+import { startExec, type ExecOptions, type ExecResult, type RunningExec } from './exec';
 import type { HostSessionConfig, JumpConfig, SessionState } from './host-session-config';
 import { loadKnownHosts, trustHostKey } from './known-hosts-store';
-import { wrapRemoteCommand } from './quote';
+import { wrapRemoteCommand } from '../shell/quote';
 import { Semaphore } from './semaphore';
 import { classifyClientError, isRetryable, SshError } from './ssh-error';
 
@@ -111,8 +111,7 @@ export class HostSession {
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    const sudo = (this.config.useSudo ?? false) && opts.privileged !== false;
-    const wrapped = wrapRemoteCommand(command, { sudo });
+    const wrapped = wrapRemoteCommand(command);
     if (!this.client) throw this.notConnected();
     const release = await this.semaphore.acquire();
     const client = this.client;
@@ -125,10 +124,7 @@ export class HostSession {
       for (let attempt = 0; ; attempt++) {
         this.inflight.add(run);
         try {
-          const result = await run.result;
-          const refusal = sudo ? sudoRefusal(result, this.where, this.config.username) : null;
-          if (refusal) throw refusal;
-          return result;
+          return await run.result;
         } catch (err) {
           if (!(err instanceof SshError && err.code === 'CHANNEL_OPEN_FAILED') || attempt >= OPEN_RETRY_MS.length) throw err;
         } finally {

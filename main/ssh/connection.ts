@@ -1,27 +1,16 @@
 import type { AppError, ConnectionStateName, HostKeyInfo } from '../../preload/contract';
+import type { ExecOptions, ExecResult } from './exec';
 
-// What the session service needs from an SSH connection to one host. main/ssh provides the real
-// one (ssh2); the service does not care how it is done.
+export type { ExecOptions, ExecResult } from './exec';
+
+// The one way down to a box: what every layer above (services, discovery, drivers, the apply
+// runner) needs from an SSH connection to one host. ssh-connection.ts is the real one (ssh2);
+// unit tests of the layers above fake this interface.
 
 export interface ConnectionSnapshot {
   readonly state: ConnectionStateName;
   readonly reason: AppError | null;
   readonly hostKey: HostKeyInfo | null;
-}
-
-export interface ExecOptions {
-  readonly timeoutMs?: number;
-  readonly maxOutputBytes?: number;
-  readonly stdin?: string;
-  /** Run through `sudo -n` when the host is set up for it. */
-  readonly privileged?: boolean;
-}
-
-export interface ExecResult {
-  readonly code: number | null;
-  readonly signal: string | null;
-  readonly stdout: string;
-  readonly stderr: string;
 }
 
 export interface HostConnection {
@@ -42,7 +31,6 @@ export interface ConnectionTarget {
   readonly port: number;
   readonly user: string;
   readonly auth: { kind: 'agent' } | { kind: 'key'; path: string; passphrase?: string } | { kind: 'password'; password: string };
-  readonly useSudo: boolean;
   readonly jump: ConnectionTarget | null;
 }
 

@@ -1,10 +1,9 @@
-import { createHostSession, type HostSession, type HostSessionConfig, type JumpConfig, type SessionState } from '../ssh/host-session';
-import type { KnownHostsFiles } from '../ssh/known-hosts-store';
-import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, ExecOptions, ExecResult, HostConnection } from './host-connection';
+import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, ExecOptions, ExecResult, HostConnection } from './connection';
+import { createHostSession, type HostSession, type HostSessionConfig, type JumpConfig, type SessionState } from './host-session';
+import type { KnownHostsFiles } from './known-hosts-store';
 
-// The session service's HostConnection on top of main/ssh's HostSession (ssh2).
-// Privilege: plans carry their own `sudo -n` where a non-root admin needs it, so the session itself
-// runs every command as the login user.
+// HostConnection on top of HostSession (ssh2). Privilege: plans carry their own `sudo -n` where a
+// non-root admin needs it, so the session runs every command as the login user.
 
 function toSnapshot(s: SessionState): ConnectionSnapshot {
   return { state: s.state, reason: s.reason, hostKey: s.hostKey };
@@ -17,7 +16,6 @@ function jumpConfig(target: ConnectionTarget): JumpConfig {
     port: target.port,
     username: target.user,
     auth: target.auth,
-    useSudo: false,
     ...(target.jump ? { jump: jumpConfig(target.jump) } : {}),
   };
 }
@@ -50,7 +48,7 @@ class SshHostConnection implements HostConnection {
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return this.session.exec(command, { ...options, privileged: false });
+    return this.session.exec(command, options);
   }
 
   async openFresh(overrides: { address?: string } = {}): Promise<HostConnection> {
