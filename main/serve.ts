@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDispatch } from './ipc/dispatch';
 import { startBrowserServer } from './server/browser-server';
-import { createServices, defaultDataDir } from './services/services';
+import { allowVirtualMembersFrom, createServices, defaultDataDir } from './services/services';
 import { APP_VERSION } from './version';
 
 // `npm run serve`: browser mode. The same services as the Electron app, reachable from a browser on
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     console.error(`bondsmith: no built renderer in ${rendererDir}; run \`npm run build\` first`);
     process.exit(1);
   }
-  const services = createServices({ dataDir: defaultDataDir(process.env, homedir()), mode: 'browser', version: APP_VERSION, cipher: null });
+  const services = createServices({ dataDir: defaultDataDir(process.env, homedir()), mode: 'browser', version: APP_VERSION, cipher: null, allowVirtualMembers: allowVirtualMembersFrom(process.env) });
   const server = await startBrowserServer({ port, token, rendererDir, dispatch: createDispatch(services), events: services.events });
   console.log(`Bondsmith (browser mode) is running. Open this URL in a browser on this machine:\n  ${server.url}`);
   console.log('Passwords and passphrases typed in browser mode are kept in memory only. Press Ctrl+C to stop.');

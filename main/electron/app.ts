@@ -1,7 +1,7 @@
 import { app, BrowserWindow, session } from 'electron';
 import { join } from 'node:path';
 import { createDispatch } from '../ipc/dispatch';
-import { createServices } from '../services/services';
+import { allowVirtualMembersFrom, createServices } from '../services/services';
 import { APP_VERSION } from '../version';
 import { bindIpc } from './ipc-binding';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol';
@@ -27,7 +27,7 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionCheckHandler(() => false);
   serveRenderer(join(appDir, 'renderer'));
   const dataDir = process.env.BONDSMITH_DATA_DIR ?? app.getPath('userData');
-  const services = createServices({ dataDir, mode: 'electron', version: APP_VERSION, cipher: keyringCipher() });
+  const services = createServices({ dataDir, mode: 'electron', version: APP_VERSION, cipher: keyringCipher(), allowVirtualMembers: allowVirtualMembersFrom(process.env) });
   const windows: BrowserWindow[] = [];
   const unbind = bindIpc(createDispatch(services), services.events, () => windows.filter((w) => !w.isDestroyed()).map((w) => w.webContents));
   const open = (): void => {

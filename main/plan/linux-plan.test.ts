@@ -4,7 +4,7 @@ import type { HostFacts } from '../../preload/contract/inventory';
 import type { LinuxNetworkFiles } from './linux-config';
 import { planBondChange, type PlanOptions } from './plan-bond';
 import type { Plan, PlanStep } from './plan-types';
-import { linuxFacts, spec, withBond } from './test-fixtures';
+import { linuxFacts, spec, withBond } from '../../e2e/kit/host-facts';
 
 const INTERFACES = [
   'source /etc/network/interfaces.d/*',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planBondChange } from './plan-bond';
 import type { Plan } from './plan-types';
-import { linuxFacts, spec } from './test-fixtures';
+import { linuxFacts, spec } from '../../e2e/kit/host-facts';
 
 // Runs the Linux plan's own step commands through a real sh, with the box's paths moved into a temp
 // root, to prove the arm / confirm / revert protocol: exactly one of confirm and rollback wins, the

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../preload/contract/inventory';
 import { planBondChange, planToShellScript } from './plan-bond';
 import type { Plan } from './plan-types';
-import { linuxFacts, nic, spec, truenasFacts } from './test-fixtures';
+import { linuxFacts, nic, spec, truenasFacts } from '../../e2e/kit/host-facts';
 
 function ok(r: ReturnType<typeof planBondChange>): Plan {
   if (!r.ok) throw new Error(JSON.stringify(r.fieldErrors));

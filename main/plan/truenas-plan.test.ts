@@ -7,7 +7,7 @@ import type { BondSpec } from '../../preload/contract/bond-spec';
 import type { HostFacts } from '../../preload/contract/inventory';
 import { planBondChange, type PlanOptions } from './plan-bond';
 import type { Plan, PlanStep } from './plan-types';
-import { spec, truenasFacts, withBond } from './test-fixtures';
+import { spec, truenasFacts, withBond } from '../../e2e/kit/host-facts';
 
 // A stand-in `midclt` on PATH records its arguments NUL-separated, so each step's exact command text
 // is run through a real POSIX shell and we see what the middleware would receive.

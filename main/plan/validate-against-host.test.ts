@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../preload/contract/inventory';
-import { linuxFacts, nic, spec, truenasFacts, withBond } from './test-fixtures';
+import { linuxFacts, nic, spec, truenasFacts, withBond } from '../../e2e/kit/host-facts';
 import { eligibleMembers, validateAgainstHost, type HostCheckContext } from './validate-against-host';
 import { parseTruenasVersion } from './truenas-version';
 

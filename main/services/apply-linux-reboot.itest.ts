@@ -1,7 +1,6 @@
-import './apply-itest-env';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, labDown, labReboot, labUp, type LabStatus } from '../../e2e/lab/lab';
-import { applyAndKeep, bondExists, bondSpec, connectHost, describe as describeApply, eventually, makeKit, onBox, planAndApply, procBonding, waitForApply, waitForSession, type Kit } from './apply-itest-kit';
+import { applyAndKeep, bondExists, bondSpec, connectHost, describe as describeApply, eventually, makeKit, onBox, planAndApply, procBonding, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
 
 // A plain Linux box restarted inside the confirm window boots its old configuration (the ifupdown
 // files are written on confirm only); after confirm, the bond comes back at boot.

@@ -1,7 +1,6 @@
-import './apply-itest-env';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, labCut, labDown, labRestore, labUp, type LabStatus } from '../../e2e/lab/lab';
-import { applyAndKeep, auditEntries, auditFor, bondExists, bondSpec, connectHost, eventually, makeKit, onBox, procBonding, reachesSwitch, type Kit } from './apply-itest-kit';
+import { applyAndKeep, auditEntries, auditFor, bondExists, bondSpec, connectHost, eventually, makeKit, onBox, procBonding, reachesSwitch, type Kit } from '../../e2e/kit/apply-kit';
 
 // Safe apply on a plain Linux (ifupdown) lab host, driven through the services like the UI does:
 // create, edit and delete bonds of each protocol, each kept after the app verified it, and checked

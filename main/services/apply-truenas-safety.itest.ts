@@ -1,7 +1,6 @@
-import './apply-itest-env';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeLab, labDown, labUp, type LabStatus } from '../../e2e/lab/lab';
-import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, makeKit, onBox, planAndApply, waitForApply, waitForSession, type Kit } from './apply-itest-kit';
+import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, makeKit, onBox, planAndApply, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
 
 // The safety net on a TrueNAS-flavored lab host (default release of the middleware double): changes
 // nobody confirms, Revert, a change that cuts the SSH path, and moving the management NIC into a

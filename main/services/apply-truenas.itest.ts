@@ -1,7 +1,6 @@
-import './apply-itest-env';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeLab, labCut, labDown, labRestore, labUp, type LabStatus } from '../../e2e/lab/lab';
-import { applyAndKeep, auditEntries, auditFor, bondExists, bondSpec, connectHost, eventually, makeKit, onBox, procBonding, reachesSwitch, type Kit } from './apply-itest-kit';
+import { applyAndKeep, auditEntries, auditFor, bondExists, bondSpec, connectHost, eventually, makeKit, onBox, procBonding, reachesSwitch, type Kit } from '../../e2e/kit/apply-kit';
 
 // Safe apply on a TrueNAS-flavored lab host (the middleware double, driven with midclt as the
 // non-root admin), through the services like the UI does. After every test the box must have no

@@ -23,8 +23,6 @@ interface StoredPlan {
 }
 
 const PLAN_TTL_MS = 30 * 60_000;
-/** The lab's ports are veth pairs; real hosts' veths are container plumbing and are not offered. */
-const ALLOW_VIRTUAL_MEMBERS = process.env.BONDSMITH_ALLOW_VIRTUAL_MEMBERS === '1';
 const MAX_PLANS = 200;
 
 /** An id safe for the contract's idSchema. */
@@ -44,11 +42,13 @@ export class BondService {
     private readonly audit: AuditLog,
     private readonly events: EventSink,
     private readonly inflight: InflightStore,
+    /** The lab's ports are veth pairs; real hosts' veths are container plumbing and are not offered. */
+    private readonly allowVirtualMembers: boolean,
   ) {}
 
   async eligible(hostId: string, bondName: string | null): Promise<{ members: EligibleMember[] }> {
     const facts = await this.freshFacts(hostId);
-    return { members: eligibleMembers(facts, bondName, { allowVirtualMembers: ALLOW_VIRTUAL_MEMBERS }).map((m) => ({ ...m, carriesAddresses: [...m.carriesAddresses] })) };
+    return { members: eligibleMembers(facts, bondName, { allowVirtualMembers: this.allowVirtualMembers }).map((m) => ({ ...m, carriesAddresses: [...m.carriesAddresses] })) };
   }
 
   async plan(req: ChannelRequest<'bonds.plan'>): Promise<{ plan: PlanView | null; fieldErrors: FieldError[] }> {
@@ -64,7 +64,7 @@ export class BondService {
       existingBondName: req.bondName ?? undefined,
       options: {
         checkinTimeoutSeconds: req.checkinTimeoutSeconds,
-        allowVirtualMembers: ALLOW_VIRTUAL_MEMBERS,
+        allowVirtualMembers: this.allowVirtualMembers,
         sudo: host !== undefined && host.useSudo && host.user !== 'root',
         linuxFiles,
         runId: `${req.action}-${newId()}`,

@@ -25,6 +25,8 @@ export interface ServiceOptions {
   /** The user's OpenSSH known_hosts files, read but never written (default: ~/.ssh/known_hosts). */
   readonly userKnownHosts?: readonly string[];
   readonly connectionFactory?: ConnectionFactory;
+  /** Offer virtual interfaces (veth pairs) as bond members: the lab's ports are veth pairs. */
+  readonly allowVirtualMembers?: boolean;
 }
 
 /** Everything main offers, wired once per process; the same in Electron and in browser mode. */
@@ -55,7 +57,7 @@ export function createServices(options: ServiceOptions): Services {
   const sessions = new SessionService(store, secrets, events, factory, discoverHost);
   const audit = new AuditLog(options.dataDir);
   const inflight = new InflightStore(options.dataDir);
-  const bonds = new BondService(store, sessions, audit, events, inflight);
+  const bonds = new BondService(store, sessions, audit, events, inflight, options.allowVirtualMembers ?? false);
   const pending = new PendingService(store, sessions, inflight);
   return {
     options,
@@ -76,6 +78,11 @@ export function createServices(options: ServiceOptions): Services {
       await sessions.dispose();
     },
   };
+}
+
+/** BONDSMITH_ALLOW_VIRTUAL_MEMBERS=1, read once by the entry points (browser mode and Electron). */
+export function allowVirtualMembersFrom(env: NodeJS.ProcessEnv): boolean {
+  return env.BONDSMITH_ALLOW_VIRTUAL_MEMBERS === '1';
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv, home: string): string {

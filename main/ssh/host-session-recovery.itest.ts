@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostSession, type HostSession, type HostSessionConfig, type SessionState } from './host-session';
-import { fingerprintOf, startSshd, type ClientKey, type SshdFixture } from './sshd-fixture';
+import { fingerprintOf, startSshd, type ClientKey, type SshdFixture } from '../../e2e/kit/sshd-fixture';
 
 // Drops, reconnects and host key changes against a real sshd that the tests kill and restart.
 // The tests in this file run in order: the last one replaces the server's host key.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostSession, type HostSession, type HostSessionConfig, type SessionState } from './host-session';
-import { fingerprintOf, startSshd, type ClientKey, type SshdFixture } from './sshd-fixture';
+import { fingerprintOf, startSshd, type ClientKey, type SshdFixture } from '../../e2e/kit/sshd-fixture';
 
 // Agent auth, host-key trust through a jump host, and the key pinning of openFresh, against a
 // real sshd. "localhost" and "127.0.0.1" reach the same sshd under two known_hosts names.

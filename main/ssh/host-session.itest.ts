@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostSession, type HostSession, type HostSessionConfig, type SessionState } from './host-session';
-import { fingerprintOf, startSshd, type ClientKey, type SshdFixture } from './sshd-fixture';
+import { fingerprintOf, startSshd, type ClientKey, type SshdFixture } from '../../e2e/kit/sshd-fixture';
 
-// Against a real OpenSSH sshd on 127.0.0.1 (see sshd-fixture.ts). Run as root:
+// Against a real OpenSSH sshd on 127.0.0.1 (see e2e/kit/sshd-fixture.ts). Run as root:
 //   npx vitest run --config e2e/vitest.config.ts main/ssh
 
 let sshd: SshdFixture;

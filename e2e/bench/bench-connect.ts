@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process';
 import { Client } from 'ssh2';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHostSession } from './host-session';
-import { startSshd } from './sshd-fixture';
+import { createHostSession } from '../../main/ssh/host-session';
+import { startSshd } from '../kit/sshd-fixture';
 
 // Connect + run `true`: Bondsmith's HostSession (ssh2) against the OpenSSH client, both to the
 // same local sshd, alternating runs. Prints median and p90 per scenario. Run as root:
-//   npx tsx main/ssh/bench-connect.ts [runs]
+//   npx tsx e2e/bench/bench-connect.ts [runs]
 
 const runs = Number(process.argv[2] ?? 20);
 

@@ -2,11 +2,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { labExec, type LabHostStatus } from '../../e2e/lab/lab';
+import { labExec, type LabHostStatus } from '../lab/lab';
 import type { ApplyState, ConnectionState, HostInput } from '../../preload/contract';
 import type { BondSpec } from '../../preload/contract/bond-spec';
 import type { AuditEntry } from '../../preload/contract';
-import { createServices, type Services } from './services';
+import { createServices, type Services } from '../../main/services/services';
 
 // Shared by the apply-*.itest.ts files: one Services instance per file, driven exactly as the UI
 // drives it (plan -> apply -> watch 'apply.state' -> keep/revert), and independent checks on the box
@@ -20,7 +20,7 @@ export interface Kit {
 /** `dataDir` reuses an earlier kit's user data directory: the app started again on the same machine. */
 export async function makeKit(lab: string, dataDir?: string): Promise<Kit> {
   dataDir ??= await mkdtemp(join(tmpdir(), `bs-${lab}-`));
-  const services = createServices({ dataDir, mode: 'browser', version: 'test', cipher: null, userKnownHosts: [] });
+  const services = createServices({ dataDir, mode: 'browser', version: 'test', cipher: null, userKnownHosts: [], allowVirtualMembers: true });
   if (process.env.BONDSMITH_TRACE_APPLY === '1') traceApplies(services);
   return { services, lab };
 }
