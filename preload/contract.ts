@@ -3,7 +3,7 @@ import { idSchema } from './contract/common';
 import { hostInputSchema, hostSchema } from './contract/hosts';
 import { auditEntrySchema } from './contract/audit';
 import { eligibleMemberSchema } from './contract/bond-spec';
-import { applyStateSchema, fieldErrorSchema, pendingChangeSchema, planRequestSchema, planViewSchema } from './contract/plan';
+import { applyStateSchema, fieldErrorSchema, planRequestSchema, planViewSchema } from './contract/plan';
 import { connectionStateSchema, discoveryResultSchema, importedHostSchema } from './contract/sessions';
 
 // The single source of truth for every message between the renderer and main: channel names with
@@ -16,6 +16,7 @@ export * from './contract/inventory';
 export * from './contract/bond-spec';
 export * from './contract/sessions';
 export * from './contract/plan';
+export * from './contract/host-view';
 export * from './contract/audit';
 
 const empty = z.object({}).strict();
@@ -71,7 +72,7 @@ export const channels = {
   'bonds.revert': { request: z.object({ applyId: idSchema }).strict(), response: applyStateSchema },
   'bonds.applies': {
     request: empty,
-    response: z.object({ applies: z.array(applyStateSchema).max(1000), pending: z.array(pendingChangeSchema).max(1000) }),
+    response: z.object({ applies: z.array(applyStateSchema).max(1000) }),
   },
   /** Keep or revert a change found waiting on a host (after an app restart, or made elsewhere). */
   'bonds.resolvePending': {
@@ -94,6 +95,8 @@ export const events = {
   'session.state': connectionStateSchema,
   'discovery.result': discoveryResultSchema,
   'apply.state': applyStateSchema,
+  /** Bondsmith's own files failed it during a change (audit log, saved plan): said, never swallowed. */
+  'app.problem': z.object({ hostId: idSchema.nullable(), message: z.string().max(2000) }),
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;

@@ -28,7 +28,7 @@ const CHANNELS = [
   'bonds.resolvePending',
   'audit.list',
 ] as const satisfies readonly ChannelName[];
-const EVENTS = ['hosts.changed', 'session.state', 'discovery.result', 'apply.state'] as const satisfies readonly EventName[];
+const EVENTS = ['hosts.changed', 'session.state', 'discovery.result', 'apply.state', 'app.problem'] as const satisfies readonly EventName[];
 
 // Compile-time check that the lists above name every channel and event of the contract.
 type Missing<All, Listed> = Exclude<All, Listed>;

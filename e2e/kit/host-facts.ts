@@ -28,7 +28,7 @@ export function bondStatus(name: string, members: string[], extra: Partial<BondS
     mode: '802.3ad',
     protocol: 'LACP',
     xmitHashPolicy: 'layer2+3',
-    lacpRate: 'slow',
+    lacpduRate: 'SLOW',
     miimonMs: 100,
     updelayMs: 0,
     downdelayMs: 0,

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ApplyState } from '../../preload/contract';
 import type { Plan, PlanStep } from '../plan/plan-types';
+import { defaultBondSpec } from '../../preload/contract/bond-spec';
+import { verifyKernel } from '../drivers/kernel-verify';
 import { ApplyRun, type ApplyIo, type RemoteShell } from './apply-run';
 
 // The orchestrator in isolation: a scripted shell stands in for the box (the lab integration tests
@@ -66,15 +68,9 @@ function plan(steps: PlanStep[]): Plan {
     verify: {
       mode: 'present',
       bondName: 'bond1',
-      protocol: 'FAILOVER',
+      expected: { ...defaultBondSpec('bond1'), protocol: 'FAILOVER', xmitHashPolicy: null, lacpduRate: null, members: ['eno3', 'eno4'], aliases: [{ address: '192.0.2.10', prefix: 24 }] },
       kernelMode: 'active-backup',
-      members: ['eno3', 'eno4'],
-      primary: 'eno3',
-      xmitHashPolicy: null,
-      lacpRate: null,
       miimonMs: 100,
-      aliases: ['192.0.2.10/24'],
-      dhcp: false,
       mtu: null,
       reconnectAddress: null,
       releasedMembers: [],
@@ -92,7 +88,7 @@ const basicSteps = (): PlanStep[] => [
   step('snap', 'prepare', { onFailure: 'stop' }),
   step('arm', 'arm'),
   step('apply', 'apply'),
-  step('verify', 'verify', { check: { kind: 'verify-state', format: 'proc-bonding+ip-json' }, connection: 'fresh' }),
+  step('verify', 'verify', { check: { kind: 'verify-state' }, connection: 'fresh' }),
   step('persist', 'confirm', { connection: 'fresh' }),
   step('undo', 'rollback'),
 ];
@@ -102,7 +98,7 @@ describe('ApplyRun', () => {
     const log: string[] = [];
     const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-persist': [{ code: 0 }] }, log);
     const states: ApplyState[] = [];
-    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, (s) => states.push(s));
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, (s) => states.push(s));
     await run.start();
     expect(run.snapshot().phase).toBe('awaiting-confirmation');
     expect(run.snapshot().deadline).not.toBeNull();
@@ -117,7 +113,7 @@ describe('ApplyRun', () => {
   it('stops without touching anything when a prepare step fails', async () => {
     const log: string[] = [];
     const shell = scriptedShell({ 'cmd-snap': [{ code: 1, stderr: 'disk full' }] }, log);
-    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
     await run.start();
     expect(run.snapshot()).toMatchObject({ result: 'failed' });
     expect(run.snapshot().steps.find((s) => s.id === 'snap')).toMatchObject({ status: 'failed', detail: 'disk full' });
@@ -128,7 +124,7 @@ describe('ApplyRun', () => {
     const log: string[] = [];
     const wrong = procOk.replace('Slave Interface: eno4\nMII Status: up', 'Slave Interface: eno4\nMII Status: down').replace('Primary Slave: eno3', 'Primary Slave: eno4');
     const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${wrong}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, log);
-    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), true, () => undefined);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, true, () => undefined);
     await run.start();
     expect(run.snapshot().result).toBe('failed');
     expect(run.snapshot().checks.find((c) => c.name === 'Primary')).toMatchObject({ ok: false });
@@ -138,7 +134,7 @@ describe('ApplyRun', () => {
 
   it('keeps automatically when asked and every check passes', async () => {
     const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-persist': [{ code: 0 }] }, []);
-    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), true, () => undefined);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, true, () => undefined);
     await run.start();
     expect(run.snapshot().result).toBe('confirmed');
   });
@@ -146,7 +142,7 @@ describe('ApplyRun', () => {
   it('reverts on request by running the rollback steps', async () => {
     const log: string[] = [];
     const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, log);
-    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
     await run.start();
     await run.revert();
     expect(run.snapshot()).toMatchObject({ result: 'reverted', phase: 'finished' });
@@ -161,7 +157,7 @@ describe('ApplyRun', () => {
       step('arm', 'arm', { check: { kind: 'poll', until: '^[0-9]+$', failIf: null, intervalSeconds: 1, timeoutSeconds: 10 }, connection: 'fresh' }),
     ];
     const shell = scriptedShell({ 'cmd-pending': [{ code: 0, stdout: 'False' }], 'cmd-arm': [new Error('connection lost'), { code: 0, stdout: 'null' }, { code: 0, stdout: '57' }] }, log);
-    const run = new ApplyRun(plan(steps), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+    const run = new ApplyRun(plan(steps), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
     await run.start();
     expect(run.snapshot().steps.find((s) => s.id === 'cancel')?.status).toBe('skipped');
     expect(run.snapshot().steps.find((s) => s.id === 'arm')?.status).toBe('done');
@@ -178,7 +174,7 @@ describe('ApplyRun', () => {
       const log: string[] = [];
       const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, log);
       const states: ApplyState[] = [];
-      const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, (s) => states.push(s));
+      const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, (s) => states.push(s));
       await run.start();
       expect(run.snapshot().phase).toBe('awaiting-confirmation');
       await vi.advanceTimersByTimeAsync(60_000);
@@ -191,7 +187,7 @@ describe('ApplyRun', () => {
     it('says it could not check when the box stays out of reach', async () => {
       vi.useFakeTimers();
       const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [new Error('connect ETIMEDOUT')] }, []);
-      const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), false, () => undefined);
+      const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
       await run.start();
       await vi.advanceTimersByTimeAsync(60_000);
       expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'rolled-back' });
@@ -206,7 +202,7 @@ describe('ApplyRun', () => {
       const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [new Error('no route to host')], 'cmd-undo': [{ code: 0 }] }, log);
       const realTime: ApplyIo = { current: shell, openFresh: () => Promise.resolve(shell), pause: (ms) => new Promise((r) => setTimeout(r, ms)), now: () => Date.now() };
       const states: ApplyState[] = [];
-      const run = new ApplyRun(plan(steps), { applyId: 'a1', planId: 'p1' }, realTime, false, (s) => states.push(s));
+      const run = new ApplyRun(plan(steps), { applyId: 'a1', planId: 'p1' }, realTime, verifyKernel, false, (s) => states.push(s));
       const started = run.start();
       await vi.advanceTimersByTimeAsync(61_000);
       await started;

@@ -1,8 +1,8 @@
 import type { ApplyState } from '../../preload/contract';
-import type { Plan, PlanStep, StepCheck } from '../plan/plan-types';
+import type { Plan, PlanStep, PlanVerify, StepCheck } from '../plan/plan-types';
 import { explainSudoRefusal } from '../shell/sudo';
 import type { ExecResult } from '../ssh/connection';
-import { verifyState, type VerifyCheck } from './verify-state';
+import type { VerifyCheck } from '../plan/verify-check';
 
 // Runs one plan with confirm-or-rollback (DESIGN.md "Safe apply"). The plan says everything: the
 // steps, how each is judged and what a failure means; this class only executes, records and
@@ -24,6 +24,9 @@ export interface ApplyIo {
   now(): number;
 }
 
+/** The plan's driver's reading of a verify-state step's output. */
+export type Verifier = (verify: PlanVerify, stdout: string) => VerifyCheck[];
+
 type StepStatus = ApplyState['steps'][number]['status'];
 
 const STEP_TIMEOUT_MS = 120_000;
@@ -44,6 +47,7 @@ export class ApplyRun {
     private readonly plan: Plan,
     ids: { applyId: string; planId: string },
     private readonly io: ApplyIo,
+    private readonly verifier: Verifier,
     autoKeep: boolean,
     private readonly onUpdate: (state: ApplyState) => void,
   ) {
@@ -259,7 +263,7 @@ export class ApplyRun {
       case 'stdout-matches':
         return new RegExp(check.pattern).test(stdout) ? { ok: true, stdout, detail: null } : failed(`unexpected answer "${firstLines(stdout)}"`);
       case 'verify-state': {
-        const checks: VerifyCheck[] = verifyState(this.plan.verify, check.format, result.stdout);
+        const checks: VerifyCheck[] = this.verifier(this.plan.verify, result.stdout);
         this.set({ checks: [...this.state.checks, ...checks] });
         const bad = checks.filter((c) => !c.ok);
         return bad.length === 0 ? { ok: true, stdout, detail: `${checks.length} checks passed` } : failed(bad.map((c) => `${c.name}: ${c.detail}`).join('; '));

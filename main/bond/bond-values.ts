@@ -90,9 +90,10 @@ export function firstWord(text: string | undefined): string | null {
   return w === undefined || w === '' ? null : w;
 }
 
-export function parseLacpRate(text: string | undefined): 'slow' | 'fast' | null {
+/** The kernel's "slow"/"fast" as the editor's LACPDU rate. */
+export function parseLacpduRate(text: string | undefined): 'SLOW' | 'FAST' | null {
   const w = firstWord(text)?.toLowerCase();
-  return w === 'slow' || w === 'fast' ? w : null;
+  return w === 'slow' ? 'SLOW' : w === 'fast' ? 'FAST' : null;
 }
 
 export function clip(text: string, max: number): string {

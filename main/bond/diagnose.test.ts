@@ -70,7 +70,7 @@ function lacpInfo(mac: string, state: number) {
 }
 function lacpBond(members: BondMember[], partnerMac = 'aa:bb:cc:00:00:01'): BondStatus {
   return {
-    name: 'bond1', mode: '802.3ad', protocol: 'LACP', xmitHashPolicy: 'layer2+3', lacpRate: 'fast', miimonMs: 100, updelayMs: 0, downdelayMs: 0,
+    name: 'bond1', mode: '802.3ad', protocol: 'LACP', xmitHashPolicy: 'layer2+3', lacpduRate: 'FAST', miimonMs: 100, updelayMs: 0, downdelayMs: 0,
     primary: null, activeMember: null, miiStatus: 'up',
     lacp: { systemMac: '02:00:00:00:00:01', systemPriority: 65535, activeAggregator: { id: 1, ports: members.length, actorKey: 9, partnerKey: 5, partnerMac } },
     members, diagnosis: [],

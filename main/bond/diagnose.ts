@@ -179,7 +179,7 @@ function diagnoseLacp(bond: BondStatus, up: readonly BondMember[], context: Diag
       out.push(d('error', 'lacp-both-passive', `${m.name}: both this host and the switch are in LACP passive mode, so neither starts the negotiation. Set one side to active.`, m.name));
     }
   }
-  if (bond.lacpRate === 'slow') {
+  if (bond.lacpduRate === 'SLOW') {
     out.push(d('info', 'lacp-rate-slow', 'LACPDU rate is SLOW: a port that fails without losing link (e.g. behind a media converter) is noticed only after 90 s. FAST (3 s) detects it sooner if the switch supports it.'));
   }
   return out;

@@ -33,7 +33,7 @@ describe('parseProcBonding field by field', () => {
     expect(status.mode).toBe('802.3ad');
     expect(status.protocol).toBe('LACP');
     expect(status.xmitHashPolicy).toBe('layer2');
-    expect(status.lacpRate).toBe('slow');
+    expect(status.lacpduRate).toBe('SLOW');
     expect(status.lacp).toEqual({
       systemMac: null,
       systemPriority: null,

@@ -1,5 +1,5 @@
 import type { AppError, BondMember, BondStatus, LacpPortInfo } from '../../preload/contract';
-import { clip, firstWord, parseBondMode, parseIfaceName, parseLacpRate, parseLeadingInt, parseMac, protocolForMode } from './bond-values';
+import { clip, firstWord, parseBondMode, parseIfaceName, parseLacpduRate, parseLeadingInt, parseMac, protocolForMode } from './bond-values';
 import { decodeLacpState } from './lacp-state';
 import { diagnoseBond } from './diagnose';
 
@@ -98,7 +98,7 @@ export function parseProcBonding(name: string, text: string): ProcBondingResult 
   };
   let modeText: string | undefined;
   let xmit: string | null = null;
-  let lacpRate: BondStatus['lacpRate'] = null;
+  let lacpduRate: BondStatus['lacpduRate'] = null;
   let miimon: number | null = null;
   let updelay: number | null = null;
   let downdelay: number | null = null;
@@ -235,7 +235,7 @@ export function parseProcBonding(name: string, text: string): ProcBondingResult 
       case 'arp ip target/s': extras.arpTargets = value.split(',').map((s) => s.trim()).filter((s) => s !== '').slice(0, 16); break;
       case 'ns ipv6 target/s': extras.nsTargets = value.split(',').map((s) => s.trim()).filter((s) => s !== '').slice(0, 16); break;
       case 'lacp active': extras.lacpActive = value === 'on' ? true : value === 'off' ? false : null; break;
-      case 'lacp rate': lacpRate = parseLacpRate(value); break;
+      case 'lacp rate': lacpduRate = parseLacpduRate(value); break;
       case 'min links': extras.minLinks = int(value, 'min links'); break;
       case 'aggregator selection policy': extras.adSelect = firstWord(value); break;
       case 'system priority': sysPrio = int(value, 'system priority'); break;
@@ -268,7 +268,7 @@ export function parseProcBonding(name: string, text: string): ProcBondingResult 
     mode,
     protocol: protocolForMode(mode),
     xmitHashPolicy: xmit,
-    lacpRate: mode === '802.3ad' ? lacpRate : null,
+    lacpduRate: mode === '802.3ad' ? lacpduRate : null,
     miimonMs: miimon,
     updelayMs: updelay,
     downdelayMs: downdelay,

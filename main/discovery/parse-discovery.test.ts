@@ -63,7 +63,7 @@ describe('parseDiscovery: Debian host with the management address on an LACP bon
   it('reads the bond from /proc and sysfs, with its diagnosis', () => {
     expect(f.bonds).toHaveLength(1);
     const b = f.bonds[0];
-    expect(b).toMatchObject({ name: 'bond0', mode: '802.3ad', protocol: 'LACP', lacpRate: 'fast', xmitHashPolicy: 'layer3+4', miimonMs: 100 });
+    expect(b).toMatchObject({ name: 'bond0', mode: '802.3ad', protocol: 'LACP', lacpduRate: 'FAST', xmitHashPolicy: 'layer3+4', miimonMs: 100 });
     expect(b?.members.map((m) => m.name)).toEqual(['enp1s0', 'enp2s0']);
     expect(b?.diagnosis.map((d) => d.code)).toEqual(['lacp-ok']);
   });
@@ -165,7 +165,7 @@ describe('parseDiscovery: hostile and broken output', () => {
   it('builds a bond from sysfs when its /proc file is missing', () => {
     const text = fixture('linux-lacp-mgmt-on-bond.txt').replace(/#BONDSMITH 4242 BEGIN proc-bonding bond0[\s\S]*?END proc-bonding bond0 rc=0\n/, '');
     const f = facts(text);
-    expect(f.bonds[0]).toMatchObject({ name: 'bond0', mode: '802.3ad', miimonMs: 100, lacpRate: 'fast', xmitHashPolicy: 'layer3+4' });
+    expect(f.bonds[0]).toMatchObject({ name: 'bond0', mode: '802.3ad', miimonMs: 100, lacpduRate: 'FAST', xmitHashPolicy: 'layer3+4' });
     expect(f.bonds[0]?.members.map((m) => m.name)).toEqual(['enp1s0', 'enp2s0']);
     expect(f.warnings.join()).toMatch(/not readable/);
   });

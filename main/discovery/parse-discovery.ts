@@ -1,5 +1,5 @@
 import { hostFactsSchema, type BondStatus, type Envelope, type HostFacts, type NetInterface } from '../../preload/contract';
-import { clip, firstWord, parseBondMode, parseIfaceName, parseLacpRate, parseLeadingInt, protocolForMode } from '../bond/bond-values';
+import { clip, firstWord, parseBondMode, parseIfaceName, parseLacpduRate, parseLeadingInt, protocolForMode } from '../bond/bond-values';
 import { diagnoseBond } from '../bond/diagnose';
 import { parseProcBonding, type ProcBondingExtras } from '../bond/proc-bonding';
 import { extractJson, firstLineOf, parseKeyValues, parseOsRelease, splitDiscoveryOutput, type DiscoverySection } from './discovery-sections';
@@ -51,7 +51,7 @@ function bondFromSysfs(name: string, s: SysfsBond): BondStatus | null {
   if (mode === null) return null;
   const names = (s.get('slaves') ?? '').split(/\s+/).map((x) => parseIfaceName(x)).filter((x): x is string => x !== null);
   return {
-    name, mode, protocol: protocolForMode(mode), xmitHashPolicy: null, lacpRate: null, miimonMs: null, updelayMs: null, downdelayMs: null,
+    name, mode, protocol: protocolForMode(mode), xmitHashPolicy: null, lacpduRate: null, miimonMs: null, updelayMs: null, downdelayMs: null,
     primary: null, activeMember: null, miiStatus: 'unknown', lacp: mode === '802.3ad' ? { systemMac: null, systemPriority: null, activeAggregator: null } : null,
     members: names.slice(0, 64).map((n) => ({
       name: n, miiStatus: 'unknown', speedMbps: null, duplex: null, linkFailureCount: null, permanentMac: null, aggregatorId: null,
@@ -69,7 +69,7 @@ function mergeSysfs(b: BondStatus, s: SysfsBond | undefined): BondStatus {
   return {
     ...b,
     xmitHashPolicy: b.xmitHashPolicy ?? (hashModes && policy !== null ? clip(policy, 32) : null),
-    lacpRate: b.lacpRate ?? (b.mode === '802.3ad' ? parseLacpRate(s.get('lacp_rate')) : null),
+    lacpduRate: b.lacpduRate ?? (b.mode === '802.3ad' ? parseLacpduRate(s.get('lacp_rate')) : null),
     miimonMs: b.miimonMs ?? parseLeadingInt(s.get('miimon')),
     updelayMs: b.updelayMs ?? parseLeadingInt(s.get('updelay')),
     downdelayMs: b.downdelayMs ?? parseLeadingInt(s.get('downdelay')),

@@ -1,19 +1,20 @@
 import type { BondSpec } from '../../preload/contract/bond-spec';
 import { PROTOCOL_TO_MODE } from '../../preload/contract/bond-spec';
 import type { HostFacts } from '../../preload/contract/inventory';
-import { cidr, currentMembers, findInterface, managementMove, managementNic, routableAddresses, sameIp, touchedInterfaces } from './host-view';
-import { kernelHashPolicy, MIIMON_MS } from './linux-runtime';
-import type { PlanAction, PlanDriver, PlanImpact, PlanVerify } from './plan-types';
+import { currentMembers, findInterface, managementMove, managementNic, routableAddresses, cidr, sameIp, touchedInterfaces } from './host-view';
+import type { PlanAction, PlanImpact, PlanVerify } from './plan-types';
 
 // What a change does beyond the bond itself, in the terms the plan screen shows (DESIGN.md "A plan
-// before every apply"), and what the verifier must find afterwards.
+// before every apply"), and what the verifier must find afterwards. Drivers call these with what
+// their stack does differently (whether an update rebuilds the bond, the MTU it applies by default).
 
 export interface ImpactInput {
   readonly facts: HostFacts;
-  readonly driver: PlanDriver;
   readonly action: PlanAction;
   readonly bondName: string;
   readonly spec: BondSpec | null;
+  /** The stack destroys and recreates the bond on this update (all members are reconfigured). */
+  readonly rebuildsOnUpdate: boolean;
   readonly servicesStepId: string | null;
 }
 
@@ -28,8 +29,7 @@ export function computeImpact(input: ImpactInput): PlanImpact {
   const move = spec && action !== 'delete' ? managementMove(spec, facts) : null;
   const added = newMembers.filter((m) => !oldMembers.includes(m));
   const removed = oldMembers.filter((m) => !newMembers.includes(m));
-  // Linux recreates the bond on update, and TrueNAS does when the first member changes.
-  const rebuilt = action === 'update' && (input.driver === 'linux-ifupdown' || oldMembers[0] !== newMembers[0]);
+  const rebuilt = action === 'update' && input.rebuildsOnUpdate;
   const membersReconfigured = action === 'update' && !rebuilt ? [...added, ...removed] : [...new Set([...oldMembers, ...newMembers])];
   return {
     addressesRemoved,
@@ -43,52 +43,28 @@ export function computeImpact(input: ImpactInput): PlanImpact {
 
 export interface VerifyInput {
   readonly facts: HostFacts;
-  readonly driver: PlanDriver;
   readonly action: PlanAction;
   readonly bondName: string;
   readonly spec: BondSpec | null;
-  /** TrueNAS before 25.10.2.2 leaves FAILOVER/LOADBALANCE without miimon. */
-  readonly truenasForcesMiimon: boolean;
+  /** Link monitoring the bond must run with (ms), or null when the stack leaves it off. */
+  readonly miimonMs: number | null;
+  /** The MTU the stack applies when the spec sets none; null: left to the kernel, not checked. */
+  readonly defaultMtu: number | null;
 }
 
 export function computeVerify(input: VerifyInput): PlanVerify {
-  const { facts, action, bondName, spec, driver } = input;
+  const { facts, action, bondName, spec } = input;
   const oldMembers = action === 'create' ? [] : currentMembers(facts, bondName);
   if (spec === null || action === 'delete') {
-    return {
-      mode: 'absent',
-      bondName,
-      protocol: null,
-      kernelMode: null,
-      members: [],
-      primary: null,
-      xmitHashPolicy: null,
-      lacpRate: null,
-      miimonMs: null,
-      aliases: [],
-      dhcp: false,
-      mtu: null,
-      reconnectAddress: null,
-      releasedMembers: oldMembers,
-    };
+    return { mode: 'absent', bondName, expected: null, kernelMode: null, miimonMs: null, mtu: null, reconnectAddress: null, releasedMembers: oldMembers };
   }
-  const p = spec.protocol;
-  // The kernel itself sets miimon 100 when a bond becomes 802.3ad (bond_option_mode_set).
-  const miimonMs = driver === 'linux-ifupdown' || p === 'LACP' || input.truenasForcesMiimon ? MIIMON_MS : null;
   return {
     mode: 'present',
     bondName,
-    protocol: p,
-    kernelMode: PROTOCOL_TO_MODE[p],
-    members: [...spec.members],
-    primary: p === 'FAILOVER' ? (spec.members[0] ?? null) : null,
-    xmitHashPolicy: p === 'FAILOVER' ? null : (kernelHashPolicy(spec.xmitHashPolicy) ?? 'layer2+3'),
-    lacpRate: p === 'LACP' ? (spec.lacpduRate === 'FAST' ? 'fast' : 'slow') : null,
-    miimonMs,
-    aliases: spec.aliases.map(cidr),
-    dhcp: spec.dhcp,
-    // TrueNAS applies 1500 when no MTU is set; on Linux an unset MTU is left to the kernel.
-    mtu: spec.mtu ?? (driver === 'truenas' ? 1500 : null),
+    expected: spec,
+    kernelMode: PROTOCOL_TO_MODE[spec.protocol],
+    miimonMs: input.miimonMs,
+    mtu: spec.mtu ?? input.defaultMtu,
     // The session's address stays the same (it moves with the management NIC); reconnect as usual.
     reconnectAddress: null,
     releasedMembers: oldMembers.filter((m) => !spec.members.includes(m)),

@@ -1,4 +1,5 @@
-import type { BondProtocol } from '../../preload/contract/bond-spec';
+import type { BondSpec } from '../../preload/contract/bond-spec';
+import type { DriverKind } from '../../preload/contract/host-view';
 import type { BondMode } from '../../preload/contract/inventory';
 
 // The Plan: what Bondsmith will do to one host, as plain JSON (it is shown, stored in the audit log
@@ -18,7 +19,6 @@ import type { BondMode } from '../../preload/contract/inventory';
 //   'stop' = nothing was changed yet, stop and report; 'rollback' = run the rollback-phase steps (the
 //   armed rollback on the box fires anyway if they cannot run); 'continue' = report it and go on.
 
-export type PlanDriver = 'truenas' | 'linux-ifupdown';
 export type PlanAction = 'create' | 'update' | 'delete';
 export type PlanPhase = 'prepare' | 'arm' | 'apply' | 'verify' | 'confirm' | 'rollback';
 export type PlanStepKind = 'remote-command' | 'file-write' | 'midclt';
@@ -36,18 +36,10 @@ export type StepCheck =
    * polling are retried (the apply may be moving the address the session uses).
    */
   | { readonly kind: 'poll'; readonly until: string; readonly failIf: string | null; readonly intervalSeconds: number; readonly timeoutSeconds: number }
-  /** Exit status 0; stdout is the live state to compare with `plan.verify` (see VerifyFormat). */
-  | { readonly kind: 'verify-state'; readonly format: VerifyFormat }
+  /** Exit status 0; stdout is the live state, in the plan's driver's own format, to compare with `plan.verify`. */
+  | { readonly kind: 'verify-state' }
   /** Output is shown to the user (e.g. services that will restart); exit status 0 expected. */
   | { readonly kind: 'report' };
-
-/**
- * How a verify-state step prints the state:
- * - 'midclt-query-json': `interface.query` output, a JSON list with at most one entry.
- * - 'proc-bonding+ip-json': /proc/net/bonding/<bond>, then a line `--bondsmith-ip--`, then
- *   `ip -j addr show dev <bond>` (or the marker `absent` when the bond must be gone).
- */
-export type VerifyFormat = 'midclt-query-json' | 'proc-bonding+ip-json';
 
 export interface StepCondition {
   readonly stepId: string;
@@ -92,19 +84,12 @@ export interface PlanImpact {
 export interface PlanVerify {
   readonly mode: 'present' | 'absent';
   readonly bondName: string;
-  readonly protocol: BondProtocol | null;
+  /** The bond as the editor asked for it (members in order: index 0 is the FAILOVER primary and the MAC donor); null when it must be gone. */
+  readonly expected: BondSpec | null;
   readonly kernelMode: BondMode | null;
-  /** Members in order (index 0 = FAILOVER primary / the MAC donor). */
-  readonly members: readonly string[];
-  readonly primary: string | null;
-  /** Kernel spelling: layer2, layer2+3, layer3+4. */
-  readonly xmitHashPolicy: string | null;
-  readonly lacpRate: 'slow' | 'fast' | null;
   /** Minimum link-monitoring interval expected (null: not checked, e.g. old TrueNAS FAILOVER). */
   readonly miimonMs: number | null;
-  /** "address/prefix" strings that must be on the bond. */
-  readonly aliases: readonly string[];
-  readonly dhcp: boolean;
+  /** The MTU the box must run: the spec's, or the driver's default (TrueNAS applies 1500); null: not checked. */
   readonly mtu: number | null;
   /** Address to reconnect to for the verify and confirm phases; null = the host's usual address. */
   readonly reconnectAddress: string | null;
@@ -116,7 +101,7 @@ export interface Plan {
   readonly hostId: string;
   /** Names the on-box rollback directory and logs; letters, digits, "-" and "_". */
   readonly runId: string;
-  readonly driver: PlanDriver;
+  readonly driver: DriverKind;
   readonly action: PlanAction;
   readonly bondName: string;
   readonly steps: readonly PlanStep[];
@@ -134,7 +119,7 @@ export interface FieldError {
   readonly message: string;
 }
 
-export type PlanFailureCode = 'INVALID_SPEC' | 'HOST_CONFLICT' | 'MISSING_FACTS';
+export type PlanFailureCode = 'INVALID_SPEC' | 'HOST_CONFLICT' | 'MISSING_FACTS' | 'NO_DRIVER';
 
 export type PlanResult =
   | { readonly ok: true; readonly plan: Plan }

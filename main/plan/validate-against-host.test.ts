@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../preload/contract/inventory';
-import { linuxFacts, nic, spec, truenasFacts, withBond } from '../../e2e/kit/host-facts';
-import { eligibleMembers, validateAgainstHost, type HostCheckContext } from './validate-against-host';
-import { parseTruenasVersion } from './truenas-version';
+import { linuxFacts, nic, spec, withBond } from '../../e2e/kit/host-facts';
+import { eligibleMembers } from './eligible-members';
+import { validateAgainstHost, type HostCheckContext } from './validate-against-host';
 
 const LINUX: HostCheckContext = {
   action: 'create',
   existingBondName: null,
-  driver: 'linux-ifupdown',
-  truenasVersion: null,
-  configuredNics: [],
-  resetNicConfig: [],
   allowVirtualMembers: false,
 };
 
@@ -83,20 +79,11 @@ describe('validateAgainstHost', () => {
       { field: 'aliases', message: 'bond1 carries this SSH session at 203.0.113.5; keep 203.0.113.5 among its addresses so Bondsmith can reconnect' },
     ]);
   });
-
-  it('TrueNAS 23.10.2+: a configured port needs the reset, explained', () => {
-    const ctx: HostCheckContext = { ...LINUX, driver: 'truenas', truenasVersion: parseTruenasVersion('24.04.2.5'), configuredNics: ['eno4'] };
-    const [err] = validateAgainstHost(spec({ members: ['eno4'] }), truenasFacts('24.04.2.5'), ctx);
-    expect(err?.field).toBe('members.0');
-    expect(err?.message).toMatch(/refuses configured ports as bond members \("Interface eno4 is currently in use"\)/);
-    expect(validateAgainstHost(spec({ members: ['eno4'] }), truenasFacts('24.04.2.5'), { ...ctx, resetNicConfig: ['eno4'] })).toEqual([]);
-    expect(validateAgainstHost(spec({ members: ['eno4'] }), truenasFacts('23.10.1'), { ...ctx, truenasVersion: parseTruenasVersion('23.10.1') })).toEqual([]);
-  });
 });
 
 describe('eligibleMembers', () => {
   it('marks every port for the picker: management, addresses, and why not', () => {
-    const marks = eligibleMembers(crowded(), null, { configuredNics: ['eno4'] });
+    const marks = eligibleMembers(crowded(), null, { joinNote: (iface) => (iface.name === 'eno4' ? 'Has its own TrueNAS configuration, which is reset when it joins the bond' : null) });
     const byName = new Map(marks.map((m) => [m.name, m]));
     expect(byName.has('lo')).toBe(false);
     expect(byName.get('eno1')).toEqual({

@@ -1,24 +1,17 @@
 import type { BondSpec } from '../../preload/contract/bond-spec';
 import type { HostFacts, NetInterface } from '../../preload/contract/inventory';
 import { ipFamily, networksOverlap } from '../../preload/contract/ip';
-import { cidr, currentMembers, findInterface, managementMove, managementNic, routableAddresses, sameIp } from './host-view';
-import type { FieldError, PlanDriver } from './plan-types';
-import { truenasBehaviour, type TruenasVersion } from './truenas-version';
+import { cidr, findInterface, managementMove, managementNic, routableAddresses, sameIp } from './host-view';
+import type { FieldError } from './plan-types';
 
-// Host-dependent rules of the bond editor (DESIGN.md "The editor"): the rules bondSpecSchema cannot
-// check because they need the host's inventory.
+// Host-dependent rules of the bond editor (DESIGN.md "The editor") that hold on every kind of host:
+// the rules bondSpecSchema cannot check because they need the host's inventory. A driver adds the
+// rules of its own stack (e.g. TrueNAS refusing configured ports) after these.
 
 export interface HostCheckContext {
   readonly action: 'create' | 'update';
   /** The bond being edited (update). */
   readonly existingBondName: string | null;
-  readonly driver: PlanDriver;
-  /** TrueNAS only. */
-  readonly truenasVersion: TruenasVersion | null;
-  /** TrueNAS ports that have their own row in the middleware's interfaces table. */
-  readonly configuredNics: readonly string[];
-  /** Ports whose own configuration the user agreed to reset as part of the change. */
-  readonly resetNicConfig: readonly string[];
   /** The lab's "physical" ports are veth pairs, which discovery reports as virtual. */
   readonly allowVirtualMembers: boolean;
 }
@@ -74,8 +67,6 @@ function checkName(spec: BondSpec, facts: HostFacts, ctx: HostCheckContext): Fie
 function checkMembers(spec: BondSpec, facts: HostFacts, ctx: HostCheckContext): FieldError[] {
   const errors: FieldError[] = [];
   const editing = ctx.action === 'update' ? ctx.existingBondName : null;
-  const already = editing === null ? [] : currentMembers(facts, editing);
-  const behaviour = ctx.driver === 'truenas' && ctx.truenasVersion ? truenasBehaviour(ctx.truenasVersion) : null;
   const move = managementMove(spec, facts);
   spec.members.forEach((name, i) => {
     const field = `members.${i}`;
@@ -97,17 +88,6 @@ function checkMembers(spec: BondSpec, facts: HostFacts, ctx: HostCheckContext): 
         });
       }
       return; // the management NIC's own configuration is reset as part of the migration
-    }
-    const isNew = !already.includes(name);
-    if (behaviour?.rejectsConfiguredMembers && isNew && ctx.configuredNics.includes(name) && !ctx.resetNicConfig.includes(name)) {
-      const addrs = routableAddresses(findInterface(facts, name)).map(cidr);
-      errors.push({
-        field,
-        message:
-          `${name} has its own network configuration in TrueNAS, and TrueNAS refuses configured ports as bond members ("Interface ${name} is currently in use"). ` +
-          `Choose "Reset ${name}'s configuration" to remove it as part of this change` +
-          (addrs.length > 0 ? ` (this removes ${addrs.join(', ')})` : ''),
-      });
     }
   });
   return errors;
@@ -170,53 +150,3 @@ export function validateDelete(bondName: string, facts: HostFacts): FieldError[]
   return [];
 }
 
-/** A port as the editor offers it (same shape as the contract's eligibleMemberSchema). */
-export interface EligibleMemberMark {
-  readonly name: string;
-  readonly speedMbps: number | null;
-  readonly link: 'up' | 'down' | 'unknown';
-  readonly carriesAddresses: readonly string[];
-  readonly carriesManagement: boolean;
-  readonly eligible: boolean;
-  /** Why not eligible; for an eligible port, what choosing it sets off (e.g. a config reset). */
-  readonly reason: string | null;
-}
-
-export interface EligibleOptions {
-  readonly allowVirtualMembers?: boolean;
-  /** TrueNAS 23.10.2+: ports with their own config row, which must be reset to join. */
-  readonly configuredNics?: readonly string[];
-}
-
-function linkOf(iface: NetInterface): EligibleMemberMark['link'] {
-  if (iface.operState === 'up' || iface.carrier === true) return 'up';
-  if (iface.operState === 'down' || iface.operState === 'lowerlayerdown' || iface.carrier === false) return 'down';
-  return 'unknown';
-}
-
-/** Every port of the host except loopback and the edited bond, marked for the member picker. */
-export function eligibleMembers(facts: HostFacts, editingBond?: string | null, options: EligibleOptions = {}): EligibleMemberMark[] {
-  const mgmt = managementNic(facts);
-  const editing = editingBond ?? null;
-  return facts.interfaces
-    .filter((i) => i.kind !== 'loopback' && i.name !== editing)
-    .map((iface) => {
-      const problem = memberProblem(facts, iface.name, editing, options.allowVirtualMembers ?? false);
-      const carriesManagement = iface.name === mgmt || iface.isManagement;
-      let reason = problem;
-      if (problem === null && carriesManagement) {
-        reason = 'Carries this SSH session: its address moves onto the bond, and it must be the first member';
-      } else if (problem === null && (editing === null || iface.master !== editing) && (options.configuredNics ?? []).includes(iface.name)) {
-        reason = 'Has its own TrueNAS configuration, which is reset when it joins the bond';
-      }
-      return {
-        name: iface.name,
-        speedMbps: iface.speedMbps,
-        link: linkOf(iface),
-        carriesAddresses: routableAddresses(iface).map(cidr),
-        carriesManagement,
-        eligible: problem === null,
-        reason,
-      };
-    });
-}

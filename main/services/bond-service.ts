@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { ApplyState, ChannelRequest, EligibleMember, FieldError, HostFacts, PendingChange, PlanView } from '../../preload/contract';
+import type { ApplyState, ChannelRequest, EligibleMember, FieldError, HostFacts, PlanView } from '../../preload/contract';
 import { ApplyRun, type ApplyIo, type RemoteShell } from '../apply/apply-run';
-import { linuxFilesCommand, parseLinuxFiles } from '../discovery/linux-files';
+import type { HostDriver } from '../drivers/driver';
+import { describeHost, driverByKind, driverForFacts } from '../drivers/registry';
 import { AppFailure } from '../errors';
-import type { LinuxNetworkFiles } from '../plan/linux-config';
-import { planBondChange, planToShellScript } from '../plan/plan-bond';
+import { planBondChange, planToShellScript } from '../plan/plan-change';
 import type { Plan } from '../plan/plan-types';
-import { eligibleMembers } from '../plan/validate-against-host';
 import type { AuditLog } from '../store/audit-log';
 import type { HostStore } from '../store/host-store';
 import type { InflightStore } from '../store/inflight-store';
@@ -48,14 +47,16 @@ export class BondService {
 
   async eligible(hostId: string, bondName: string | null): Promise<{ members: EligibleMember[] }> {
     const facts = await this.freshFacts(hostId);
-    return { members: eligibleMembers(facts, bondName, { allowVirtualMembers: this.allowVirtualMembers }).map((m) => ({ ...m, carriesAddresses: [...m.carriesAddresses] })) };
+    const driver = requireDriver(facts);
+    return { members: driver.eligibleMembers(facts, bondName, { allowVirtualMembers: this.allowVirtualMembers }).map((m) => ({ ...m, carriesAddresses: [...m.carriesAddresses] })) };
   }
 
   async plan(req: ChannelRequest<'bonds.plan'>): Promise<{ plan: PlanView | null; fieldErrors: FieldError[] }> {
     if (this.hasActiveRun(req.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is still being applied to this host; finish it first.');
     const facts = await this.freshFacts(req.hostId);
     const host = this.store.get(req.hostId);
-    const linuxFiles = facts.os.kind === 'linux' ? await this.readLinuxFiles(req.hostId) : null;
+    const driver = requireDriver(facts);
+    const extras = await driver.readExtras(this.readyConnection(req.hostId), facts);
     const result = planBondChange({
       hostId: req.hostId,
       facts,
@@ -66,7 +67,7 @@ export class BondService {
         checkinTimeoutSeconds: req.checkinTimeoutSeconds,
         allowVirtualMembers: this.allowVirtualMembers,
         sudo: host !== undefined && host.useSudo && host.user !== 'root',
-        linuxFiles,
+        extras,
         runId: `${req.action}-${newId()}`,
       },
     });
@@ -74,7 +75,7 @@ export class BondService {
     this.prunePlans();
     const planId = newId();
     this.plans.set(planId, { planId, plan: result.plan, factsBefore: facts, createdAt: Date.now() });
-    return { plan: toView(planId, result.plan), fieldErrors: [] };
+    return { plan: toView(planId, result.plan, driver), fieldErrors: [] };
   }
 
   planScript(planId: string): { script: string; fileName: string } {
@@ -89,14 +90,18 @@ export class BondService {
     const { plan } = stored;
     if (this.hasActiveRun(plan.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is already being applied to this host.');
     const connection = this.readyConnection(plan.hostId);
+    const driver = driverByKind(plan.driver);
+    if (!driver) throw new AppFailure('NO_DRIVER', `This Bondsmith has no driver "${plan.driver}" for that plan.`);
     this.plans.delete(planId);
     const applyId = newId();
     let recorded: Promise<void> | null = null;
-    const run = new ApplyRun(plan, { applyId, planId }, ioFor(connection), autoKeep, (state) => {
+    const run = new ApplyRun(plan, { applyId, planId }, ioFor(connection), (verify, stdout) => driver.verify(verify, stdout), autoKeep, (state) => {
       this.events.emit('apply.state', state);
       if (state.phase === 'awaiting-confirmation' && recorded === null) {
         // Kept on disk while the box waits, so that Keep still works after an app restart.
-        recorded = this.inflight.save({ hostId: plan.hostId, applyId, plan, deadline: state.deadline }).catch(() => undefined);
+        recorded = this.inflight.save({ hostId: plan.hostId, applyId, plan, deadline: state.deadline }).catch((err: unknown) => {
+          this.reportProblem(plan.hostId, `The plan of this change could not be kept on disk (${reason(err)}); if Bondsmith restarts before you choose, Keep will not be possible and the box rolls back on its own.`);
+        });
       }
       if (state.phase === 'finished') void (recorded ?? Promise.resolve()).then(() => this.finished(stored, state, run));
     });
@@ -117,22 +122,9 @@ export class BondService {
     return run.snapshot();
   }
 
-  applies(): { applies: ApplyState[]; pending: PendingChange[] } {
-    const applies = [...this.runs.values()].map((r) => r.snapshot());
-    const pending: PendingChange[] = [];
-    for (const result of this.sessions.latestResults()) {
-      const mw = result.facts?.middleware;
-      if (!mw?.pendingChanges) continue;
-      const ours = applies.find((a) => a.hostId === result.hostId && a.result === null);
-      pending.push({
-        hostId: result.hostId,
-        bondName: ours?.bondName ?? null,
-        secondsLeft: mw.checkinWaitingSeconds,
-        source: ours ? 'this-session' : 'found-on-host',
-        applyId: ours?.applyId ?? null,
-      });
-    }
-    return { applies, pending };
+  /** Every apply of this app run; changes waiting on a box are in each host's discovery view. */
+  applies(): { applies: ApplyState[] } {
+    return { applies: [...this.runs.values()].map((r) => r.snapshot()) };
   }
 
   async dispose(): Promise<void> {
@@ -141,7 +133,9 @@ export class BondService {
 
   private async finished(stored: StoredPlan, state: ApplyState, run: ApplyRun): Promise<void> {
     await run.dispose();
-    await this.inflight.remove(stored.plan.runId).catch(() => undefined);
+    await this.inflight.remove(stored.plan.runId).catch((err: unknown) => {
+      this.reportProblem(stored.plan.hostId, `The finished change's saved plan could not be removed from disk (${reason(err)}).`);
+    });
     const host = this.store.get(stored.plan.hostId);
     const after = await this.sessions.refresh(stored.plan.hostId).catch(() => null);
     await this.audit
@@ -161,7 +155,15 @@ export class BondService {
         stateAfter: after?.facts ?? null,
         steps: state.steps,
       })
-      .catch(() => undefined);
+      .catch((err: unknown) => {
+        // The change itself is done (kept or rolled back on the box); the record of it is what failed.
+        this.reportProblem(stored.plan.hostId, `This change was not written to the audit log (${reason(err)}).`);
+      });
+  }
+
+  /** A problem of Bondsmith's own files during an apply: the user sees it with the apply's outcome. */
+  private reportProblem(hostId: string, message: string): void {
+    this.events.emit('app.problem', { hostId, message });
   }
 
   private run(applyId: string): ApplyRun {
@@ -187,12 +189,6 @@ export class BondService {
     return result.facts;
   }
 
-  private async readLinuxFiles(hostId: string): Promise<LinuxNetworkFiles | null> {
-    const nonce = newId();
-    const result = await this.readyConnection(hostId).exec(linuxFilesCommand(nonce), { timeoutMs: 20_000, maxOutputBytes: 1024 * 1024 });
-    return parseLinuxFiles(result.stdout, nonce);
-  }
-
   private prunePlans(): void {
     const now = Date.now();
     for (const [id, p] of this.plans) if (now - p.createdAt > PLAN_TTL_MS) this.plans.delete(id);
@@ -204,11 +200,22 @@ export class BondService {
   }
 }
 
-function toView(planId: string, plan: Plan): PlanView {
+function requireDriver(facts: HostFacts): HostDriver {
+  const driver = driverForFacts(facts);
+  if (!driver) throw new AppFailure('NO_DRIVER', describeHost(facts).readOnlyReason ?? 'Bondsmith cannot change this host.');
+  return driver;
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 300) : String(err).slice(0, 300);
+}
+
+function toView(planId: string, plan: Plan, driver: HostDriver): PlanView {
   return {
     planId,
     hostId: plan.hostId,
     driver: plan.driver,
+    driverLabel: driver.label,
     action: plan.action,
     bondName: plan.bondName,
     steps: plan.steps.map((s) => ({ id: s.id, title: s.title, kind: s.kind, command: s.command, detail: s.detail, phase: s.phase })),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { homedir, userInfo } from 'node:os';
 import type { ChannelResponse } from '../../preload/contract';
 import { discoverHost } from '../discovery/discover-host';
+import { describeHost } from '../drivers/registry';
 import { createNodeSshConfigFs, importSshConfig } from '../ssh/ssh-config';
 import { AuditLog } from '../store/audit-log';
 import { HostStore } from '../store/host-store';
@@ -54,7 +55,7 @@ export function createServices(options: ServiceOptions): Services {
       appKnownHosts: options.knownHostsPath ?? join(options.dataDir, 'known_hosts'),
       userKnownHosts: options.userKnownHosts ?? userKnownHostsFiles(process.env),
     });
-  const sessions = new SessionService(store, secrets, events, factory, discoverHost);
+  const sessions = new SessionService(store, secrets, events, factory, discoverHost, describeHost);
   const audit = new AuditLog(options.dataDir);
   const inflight = new InflightStore(options.dataDir);
   const bonds = new BondService(store, sessions, audit, events, inflight, options.allowVirtualMembers ?? false);

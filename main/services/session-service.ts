@@ -1,4 +1,4 @@
-import type { ConnectionState, DiscoveryResult, HostFacts } from '../../preload/contract';
+import type { ConnectionState, DiscoveryResult, HostFacts, HostView } from '../../preload/contract';
 import { AppFailure, toAppError } from '../errors';
 import type { HostStore, StoredHost } from '../store/host-store';
 import type { SecretStore } from '../store/secret-store';
@@ -7,6 +7,8 @@ import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, HostConne
 import { expandHome } from './host-service';
 
 export type Discover = (connection: HostConnection, hostId: string) => Promise<HostFacts>;
+/** The host's driver's reading of fresh facts (what the renderer shows about the host). */
+export type DescribeHost = (facts: HostFacts) => HostView;
 
 interface Managed {
   readonly connection: HostConnection;
@@ -31,6 +33,7 @@ export class SessionService {
     private readonly events: EventSink,
     private readonly factory: ConnectionFactory,
     private readonly discover: Discover,
+    private readonly describe: DescribeHost,
   ) {}
 
   states(): ConnectionState[] {
@@ -106,10 +109,10 @@ export class SessionService {
     let result: DiscoveryResult;
     try {
       const facts = await this.discover(managed.connection, hostId);
-      result = { hostId, facts, error: null, durationMs: Date.now() - started };
+      result = { hostId, facts, view: this.describe(facts), error: null, durationMs: Date.now() - started };
     } catch (err) {
-      const previous = this.latest.get(hostId)?.facts ?? null;
-      result = { hostId, facts: previous, error: toAppError(err), durationMs: Date.now() - started };
+      const previous = this.latest.get(hostId);
+      result = { hostId, facts: previous?.facts ?? null, view: previous?.view ?? null, error: toAppError(err), durationMs: Date.now() - started };
     }
     this.latest.set(hostId, result);
     this.events.emit('discovery.result', result);

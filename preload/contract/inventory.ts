@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ifaceNameSchema } from './common';
+import { lacpduRateSchema, protocolSchema } from './bond-spec';
 
 // What discovery learns about a host: the typed inventory the UI shows and the planner reads.
 // Produced in main by parsing remote output; never trusted from the renderer.
@@ -89,9 +90,10 @@ export const bondStatusSchema = z.object({
   name: ifaceNameSchema,
   mode: bondModeSchema,
   /** The product's protocol name for the mode, or null for modes Bondsmith does not create. */
-  protocol: z.enum(['LACP', 'FAILOVER', 'LOADBALANCE']).nullable(),
+  protocol: protocolSchema.nullable(),
+  /** The kernel's own words (e.g. "layer2+3 (2)"): it may name policies the editor does not offer. */
   xmitHashPolicy: z.string().max(32).nullable(),
-  lacpRate: z.enum(['slow', 'fast']).nullable(),
+  lacpduRate: lacpduRateSchema.nullable(),
   miimonMs: z.number().int().nullable(),
   updelayMs: z.number().int().nullable(),
   downdelayMs: z.number().int().nullable(),

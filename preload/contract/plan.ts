@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { appErrorSchema, idSchema, ifaceNameSchema } from './common';
 import { bondSpecSchema, eligibleMemberSchema } from './bond-spec';
+import { driverKindSchema } from './host-view';
 
 // Plans and safe apply. Main keeps every plan it makes and applies only those, by id: the renderer
 // never sends commands to run.
@@ -18,7 +19,9 @@ export type PlanStepView = z.infer<typeof planStepSchema>;
 export const planViewSchema = z.object({
   planId: idSchema,
   hostId: idSchema,
-  driver: z.enum(['truenas', 'linux-ifupdown']),
+  driver: driverKindSchema,
+  /** How the driver reaches the box, for people: "TrueNAS middleware (midclt)". */
+  driverLabel: z.string().max(200),
   action: z.enum(['create', 'update', 'delete']),
   bondName: ifaceNameSchema,
   steps: z.array(planStepSchema).max(200),
@@ -66,14 +69,5 @@ export const applyStateSchema = z.object({
   error: appErrorSchema.nullable(),
 });
 export type ApplyState = z.infer<typeof applyStateSchema>;
-
-export const pendingChangeSchema = z.object({
-  hostId: idSchema,
-  bondName: z.string().max(32).nullable(),
-  secondsLeft: z.number().int().nullable(),
-  source: z.enum(['this-session', 'found-on-host']),
-  applyId: idSchema.nullable(),
-});
-export type PendingChange = z.infer<typeof pendingChangeSchema>;
 
 export { eligibleMemberSchema };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { appErrorSchema, idSchema } from './common';
+import { hostViewSchema } from './host-view';
 import { hostFactsSchema } from './inventory';
 
 // Live SSH sessions and what discovery found on each host.
@@ -30,6 +31,8 @@ export type ConnectionState = z.infer<typeof connectionStateSchema>;
 export const discoveryResultSchema = z.object({
   hostId: idSchema,
   facts: hostFactsSchema.nullable(),
+  /** The driver's reading of `facts` (null when there are no facts). */
+  view: hostViewSchema.nullable(),
   error: appErrorSchema.nullable(),
   durationMs: z.number().int().nullable(),
 });

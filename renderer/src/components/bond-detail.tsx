@@ -22,10 +22,10 @@ export function BondDetail(props: { bond: BondStatus }) {
             <dd>{bond.xmitHashPolicy}</dd>
           </>
         ) : null}
-        {bond.lacpRate ? (
+        {bond.lacpduRate ? (
           <>
             <dt>LACPDU rate</dt>
-            <dd>{bond.lacpRate === 'fast' ? 'FAST (every 1 s)' : 'SLOW (every 30 s)'}</dd>
+            <dd>{bond.lacpduRate === 'FAST' ? 'FAST (every 1 s)' : 'SLOW (every 30 s)'}</dd>
           </>
         ) : null}
         <dt>Link monitoring</dt>

@@ -8,7 +8,7 @@ import { InterfacesTable } from './interfaces-table';
 import { PendingBanner } from './pending-banner';
 import { BondWorkflow } from './editor/bond-workflow';
 import { useBondsStore } from '../state/bonds-store';
-import { nextBondName, specFromFacts } from '../state/spec-from-facts';
+import { nextBondName } from '../state/next-bond-name';
 import { defaultBondSpec } from '../../../preload/contract';
 
 const AUTO_REFRESH_MS = 30_000;
@@ -31,8 +31,12 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit
   }, [ready, host.id, refresh]);
 
   const facts = result?.facts ?? null;
+  const view = result?.view ?? null;
+  const changeable = ready && view !== null && view.readOnlyReason === null;
+  const allProblems = useBondsStore((b) => b.problems);
+  const problems = allProblems.filter((p) => p.hostId === host.id);
   const stage = useBondsStore((b) => b.stage);
-  const { open, askDelete } = useBondsStore.getState();
+  const { open, askDelete, dismissProblem } = useBondsStore.getState();
   const editorOpen = stage.kind !== 'closed' && stage.hostId === host.id;
   const busy = state?.state === 'connecting' || state?.state === 'reconnecting';
   return (
@@ -82,31 +86,45 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit
           <header className="panel-header">
             <h2>Interfaces</h2>
             <span className="muted small">
-              {facts.hostname} · {facts.os.kind === 'truenas' ? `TrueNAS ${facts.os.truenasVersion ?? ''}` : facts.os.pretty} · kernel {facts.os.kernel}
+              {facts.hostname} · {facts.os.pretty} · kernel {facts.os.kernel}
+              {view?.driver ? ` · changes through ${view.driver.label}` : ''}
             </span>
           </header>
-          {!editorOpen ? <PendingBanner hostId={host.id} facts={facts} onResolved={() => void refresh(host.id)} /> : null}
+          {!editorOpen && view ? <PendingBanner hostId={host.id} pending={view.pending} collectedAt={facts.collectedAt} onResolved={() => void refresh(host.id)} /> : null}
+          {view?.readOnlyReason ? (
+            <div className="banner warning" role="status">
+              {view.readOnlyReason}
+            </div>
+          ) : null}
+          {problems.map((p) => (
+            <div key={p.message} className="banner error" role="alert">
+              {p.message}{' '}
+              <button type="button" onClick={() => dismissProblem(p)}>
+                Dismiss
+              </button>
+            </div>
+          ))}
           {facts.warnings.map((w) => (
             <div key={w} className="banner warning" role="status">
               {w}
             </div>
           ))}
           <div className="toolbar">
-            <button type="button" className="primary" disabled={!ready || editorOpen} onClick={() => void open(host.id, defaultBondSpec(nextBondName(facts)), false)}>
+            <button type="button" className="primary" disabled={!changeable || editorOpen} onClick={() => void open(host.id, defaultBondSpec(nextBondName(facts)), false)}>
               Add Interface
             </button>
           </div>
           <InterfacesTable
             facts={facts}
             onEditBond={
-              ready && !editorOpen
+              changeable && !editorOpen
                 ? (name) => {
-                    const spec = specFromFacts(facts, name);
+                    const spec = view?.bonds.find((b) => b.name === name)?.spec;
                     if (spec) void open(host.id, spec, true);
                   }
                 : null
             }
-            onDeleteBond={ready && !editorOpen ? (name) => askDelete(host.id, name) : null}
+            onDeleteBond={changeable && !editorOpen ? (name) => askDelete(host.id, name) : null}
           />
         </section>
       ) : null}

@@ -1,29 +1,14 @@
 import { useEffect, useState } from 'react';
-import type { AppError, HostFacts } from '../../../preload/contract';
+import type { AppError, PendingOnBox } from '../../../preload/contract';
 import { api } from '../api/api';
 
-interface Pending {
-  readonly key: string;
-  readonly runId: string | null;
-  readonly text: string;
-  readonly deadline: number | null;
-}
-
-function pendingOf(facts: HostFacts): Pending[] {
-  const at = Date.parse(facts.collectedAt);
-  const deadline = (left: number | null): number | null => (left === null || Number.isNaN(at) ? null : at + left * 1000);
-  if (facts.middleware?.pendingChanges) {
-    return [{ key: 'mw', runId: null, text: 'The TrueNAS middleware has interface changes that are not checked in.', deadline: deadline(facts.middleware.checkinWaitingSeconds) }];
-  }
-  return (facts.pendingRuns ?? []).map((r) => ({ key: r.runId, runId: r.runId, text: `A change applied by Bondsmith (${r.runId}) waits for confirmation.`, deadline: deadline(r.secondsLeft) }));
-}
-
 /** A change found waiting on the box (after an app restart, or made elsewhere): time left, Keep, Revert. */
-export function PendingBanner(props: { hostId: string; facts: HostFacts; onResolved: () => void }) {
+export function PendingBanner(props: { hostId: string; pending: readonly PendingOnBox[]; collectedAt: string; onResolved: () => void }) {
   const [now, setNow] = useState(() => Date.now());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
-  const items = pendingOf(props.facts);
+  const at = Date.parse(props.collectedAt);
+  const items = props.pending.map((p) => ({ ...p, deadline: p.secondsLeft === null || Number.isNaN(at) ? null : at + p.secondsLeft * 1000 }));
   useEffect(() => {
     if (items.length === 0) return;
     const timer = setInterval(() => setNow(Date.now()), 500);

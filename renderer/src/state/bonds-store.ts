@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, ApplyState, BondSpec, EligibleMember, PendingChange, PlanView } from '../../../preload/contract';
+import type { AppError, ApplyState, BondSpec, EligibleMember, EventPayload, PlanView } from '../../../preload/contract';
 import { api } from '../api/api';
 
 export type EditorStage =
@@ -17,7 +17,8 @@ interface BondsState {
   readonly busy: boolean;
   readonly checkinTimeoutSeconds: number;
   readonly applies: Readonly<Record<string, ApplyState>>;
-  readonly pending: readonly PendingChange[];
+  /** Bondsmith's own files failed it during a change (audit log, saved plan), until dismissed. */
+  readonly problems: readonly EventPayload<'app.problem'>[];
   readonly init: () => Promise<() => void>;
   readonly open: (hostId: string, initial: BondSpec, editing: boolean) => Promise<void>;
   readonly askDelete: (hostId: string, bondName: string) => void;
@@ -29,7 +30,8 @@ interface BondsState {
   readonly saveScript: () => Promise<void>;
   readonly keep: (applyId: string) => Promise<void>;
   readonly revert: (applyId: string) => Promise<void>;
-  readonly refreshPending: () => Promise<void>;
+  readonly refreshApplies: () => Promise<void>;
+  readonly dismissProblem: (problem: EventPayload<'app.problem'>) => void;
 }
 
 export const useBondsStore = create<BondsState>()((set, get) => {
@@ -62,11 +64,15 @@ export const useBondsStore = create<BondsState>()((set, get) => {
     busy: false,
     checkinTimeoutSeconds: 60,
     applies: {},
-    pending: [],
+    problems: [],
     init: async () => {
       const off = api.on('apply.state', putApply);
-      await get().refreshPending();
-      return off;
+      const offProblem = api.on('app.problem', (p) => set({ problems: [...get().problems.filter((q) => q.message !== p.message), p].slice(-20) }));
+      await get().refreshApplies();
+      return () => {
+        off();
+        offProblem();
+      };
     },
     open: async (hostId, initial, editing) => {
       set({ stage: { kind: 'editing', hostId, initial, editing }, fieldErrors: {}, formError: null, candidates: [] });
@@ -123,12 +129,13 @@ export const useBondsStore = create<BondsState>()((set, get) => {
       const res = await api.call('bonds.revert', { applyId });
       if (res.ok) putApply(res.value);
     },
-    refreshPending: async () => {
+    refreshApplies: async () => {
       const res = await api.call('bonds.applies', {});
       if (!res.ok) return;
       const applies: Record<string, ApplyState> = { ...get().applies };
       for (const a of res.value.applies) applies[a.applyId] = a;
-      set({ applies, pending: res.value.pending });
+      set({ applies });
     },
+    dismissProblem: (problem) => set({ problems: get().problems.filter((p) => p !== problem) }),
   };
 });

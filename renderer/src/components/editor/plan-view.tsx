@@ -21,7 +21,7 @@ export function PlanView(props: {
         <h2>
           Plan: {plan.action} {plan.bondName}
         </h2>
-        <span className="muted small">{plan.driver === 'truenas' ? 'TrueNAS middleware (midclt)' : 'ifupdown + iproute2'}</span>
+        <span className="muted small">{plan.driverLabel}</span>
       </header>
       <ul className="impact" aria-label="Impact">
         {impact.managementMigration ? (

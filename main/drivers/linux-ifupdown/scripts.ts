@@ -1,5 +1,5 @@
-import { enterCommands, leaveCommands, type RuntimeState } from './linux-runtime';
-import { quoteForShell as q } from '../shell/quote';
+import { enterCommands, leaveCommands, type RuntimeState } from './runtime';
+import { quoteForShell as q } from '../../shell/quote';
 
 // The scripts a Linux change leaves on the box. Scripts and the snapshot live in /var/lib (they are
 // the record of what happened); the "armed" marker and the timer's pid live in /run, a tmpfs, so a

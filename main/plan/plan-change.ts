@@ -1,40 +1,30 @@
 import { bondSpecSchema, fieldKey, type BondSpec } from '../../preload/contract/bond-spec';
 import type { HostFacts } from '../../preload/contract/inventory';
 import { findInterface, managementMove, managementNic } from './host-view';
-import { computeImpact, computeVerify } from './impact';
-import type { LinuxNetworkFiles } from './linux-config';
-import { buildLinuxSteps } from './linux-plan';
-import { HOST_FIELD, type FieldError, type Plan, type PlanAction, type PlanDriver, type PlanFailureCode, type PlanResult, type PlanStep } from './plan-types';
+import { describeHost, driverForFacts } from '../drivers/registry';
+import { HOST_FIELD, type FieldError, type Plan, type PlanAction, type PlanFailureCode, type PlanResult } from './plan-types';
 import { isSafeRunId } from './steps';
-import { buildTruenasSteps, truenasConfiguredNics } from './truenas-plan';
-import { parseTruenasVersion, truenasBehaviour } from './truenas-version';
 import { validateAgainstHost, validateDelete } from './validate-against-host';
 
 export { planToShellScript } from './plan-script';
 
-// The planner's entry: editor spec + host inventory -> a Plan (or field errors), no I/O.
+// The planner's entry: editor spec + host inventory -> a Plan (or field errors), no I/O. It checks
+// what holds on every host, asks the host's driver for its operations, and adds the warnings every
+// host shares.
 
 export interface PlanOptions {
   /** 10 to 300, default 60. */
   readonly checkinTimeoutSeconds?: number;
-  /** TrueNAS release (system.version_short); defaults to what discovery found. */
-  readonly version?: string | null;
   /** Names the on-box rollback files; unique per apply. Default: action, bond and discovery time. */
   readonly runId?: string;
-  /** Linux: run every step as `sudo -n sh -c ...` (a non-root admin). */
+  /** Run every step through `sudo -n` (a non-root admin whose host is set up for it). */
   readonly sudo?: boolean;
   /** The lab's ports are veth pairs, which discovery reports as virtual. */
   readonly allowVirtualMembers?: boolean;
   /** Ports whose own configuration the user agreed to reset (TrueNAS "currently in use"). */
   readonly resetNicConfig?: readonly string[];
-  /** TrueNAS ports with an interfaces-table row (from interface.lag_ports_choices); default: a guess from DB aliases. */
-  readonly configuredNics?: readonly string[] | null;
-  /** The box's pending middleware changes are Bondsmith's own earlier apply. */
-  readonly pendingChangesAreOurs?: boolean;
-  /** TrueNAS 25.10+: DNS servers to keep if the change would remove them. */
-  readonly nameservers?: readonly string[] | null;
-  /** Linux: the current ifupdown files. */
-  readonly linuxFiles?: LinuxNetworkFiles | null;
+  /** What the host's driver read beyond discovery (its readExtras); null when nothing was read. */
+  readonly extras?: unknown;
 }
 
 export interface PlanInput {
@@ -104,63 +94,47 @@ export function planBondChange(input: PlanInput): PlanResult {
   }
   const bondName = action === 'create' ? (spec?.name ?? '') : (input.existingBondName ?? spec?.name ?? '');
   if (!/^bond[0-9]{1,4}$/.test(bondName)) return fail('INVALID_SPEC', [{ field: 'name', message: 'Which bond to change was not given' }]);
-  const driver: PlanDriver = facts.os.kind === 'truenas' ? 'truenas' : 'linux-ifupdown';
   const runId = o.runId ?? defaultRunId(action, bondName, facts);
   if (!isSafeRunId(runId)) return hostError('INVALID_SPEC', 'The run id may use letters, digits, "-" and "_" only');
+  const driver = driverForFacts(facts);
+  if (driver === null) return hostError('NO_DRIVER', describeHost(facts).readOnlyReason ?? 'Bondsmith cannot change this host.');
 
-  const version = driver === 'truenas' ? parseTruenasVersion(o.version ?? facts.os.truenasVersion ?? facts.middleware?.version ?? null) : null;
-  if (driver === 'truenas' && version === null) return hostError('MISSING_FACTS', 'The TrueNAS version of this host is not known; discover the host again');
-  if (driver === 'truenas' && facts.middleware?.pendingChanges && !o.pendingChangesAreOurs) {
-    return hostError('HOST_CONFLICT', 'This box has network changes that are not saved yet (made in the TrueNAS web UI or by another tool). Save or revert them there first.');
-  }
-  const configuredNics = driver === 'truenas' ? truenasConfiguredNics(facts, o.configuredNics ?? null) : [];
-  const resetNicConfig = o.resetNicConfig ?? [];
+  const allowVirtualMembers = o.allowVirtualMembers ?? false;
   const hostErrors =
     spec === null || action === 'delete'
       ? validateDelete(bondName, facts)
-      : validateAgainstHost(spec, facts, {
-          action,
-          existingBondName: action === 'update' ? bondName : null,
-          driver,
-          truenasVersion: version,
-          configuredNics,
-          resetNicConfig,
-          allowVirtualMembers: o.allowVirtualMembers ?? false,
-        });
+      : validateAgainstHost(spec, facts, { action, existingBondName: action === 'update' ? bondName : null, allowVirtualMembers });
   if (hostErrors.length > 0) return fail('HOST_CONFLICT', hostErrors);
 
-  let steps: PlanStep[];
-  let warnings: string[];
-  let servicesStepId: string | null = null;
-  let rollbackScript: string | null = null;
-  if (driver === 'truenas' && version !== null) {
-    const t = buildTruenasSteps({ action, spec, bondName, facts, version, runId, checkinTimeoutSeconds: timeout, resetNicConfig, configuredNics, pendingChangesAreOurs: o.pendingChangesAreOurs ?? false, nameservers: o.nameservers ?? null });
-    steps = t.steps;
-    warnings = t.warnings;
-    servicesStepId = t.servicesStepId;
-  } else {
-    const l = buildLinuxSteps({ action, spec, bondName, facts, runId, checkinTimeoutSeconds: timeout, sudo: o.sudo ?? false, files: o.linuxFiles ?? null });
-    if (!l.ok) return hostError('MISSING_FACTS', l.message);
-    steps = l.value.steps;
-    warnings = l.value.warnings;
-    rollbackScript = l.value.rollbackScript;
-  }
-  const impact = computeImpact({ facts, driver, action, bondName, spec, servicesStepId });
+  const planned = driver.plan({
+    facts,
+    extras: o.extras ?? null,
+    action,
+    spec,
+    bondName,
+    runId,
+    checkinTimeoutSeconds: timeout,
+    sudo: o.sudo ?? false,
+    allowVirtualMembers,
+    resetNicConfig: o.resetNicConfig ?? [],
+  });
+  if (!planned.ok) return fail(planned.code, [...planned.fieldErrors]);
+  const { impact, verify, steps, rollbackScript } = planned.plan;
+  let warnings = [...planned.plan.warnings];
   if (impact.gatewayAtRisk && !warnings.some((w) => w.includes('default route'))) {
     warnings = [...warnings, 'The default route leaves through an interface this change reconfigures; Bondsmith keeps it, and the rollback restores it if it is lost.'];
   }
-  const forcesMiimon = version !== null && truenasBehaviour(version).forcesMiimon;
   const plan: Plan = {
     hostId: input.hostId,
     runId,
-    driver,
+    driver: driver.kind,
     action,
     bondName,
     steps,
     impact,
     warnings: [...commonWarnings(spec, facts, action, bondName), ...warnings],
     checkinTimeoutSeconds: timeout,
-    verify: computeVerify({ facts, driver, action, bondName, spec, truenasForcesMiimon: forcesMiimon }),
+    verify,
     rollbackScript,
   };
   return { ok: true, plan };

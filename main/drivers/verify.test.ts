@@ -1,21 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { PlanVerify } from '../plan/plan-types';
-import { verifyState } from './verify-state';
+import { verifyKernel } from './kernel-verify';
+import { verifyMiddleware } from './truenas/verify';
 
 // The verifier reads what the plan's read-state commands print on a real box.
 
 const gone: PlanVerify = {
   mode: 'absent',
   bondName: 'bond1',
-  protocol: null,
+  expected: null,
   kernelMode: null,
-  members: [],
-  primary: null,
-  xmitHashPolicy: null,
-  lacpRate: null,
   miimonMs: null,
-  aliases: [],
-  dhcp: false,
   mtu: null,
   reconnectAddress: null,
   releasedMembers: ['eno3'],
@@ -23,17 +18,17 @@ const gone: PlanVerify = {
 
 describe('verifyState after a delete', () => {
   it('accepts the bare "absent" the Linux read-state command prints when the bond is gone', () => {
-    expect(verifyState(gone, 'proc-bonding+ip-json', 'absent\n')).toEqual([{ name: 'bond1 is gone', ok: true, detail: 'the kernel has no such bond' }]);
+    expect(verifyKernel(gone, 'absent\n')).toEqual([{ name: 'bond1 is gone', ok: true, detail: 'the kernel has no such bond' }]);
   });
 
   it('fails while /proc/net/bonding still lists the bond', () => {
     const proc = 'Bonding Mode: load balancing (xor)\nMII Status: up\n\nSlave Interface: eno3\nMII Status: up\n';
     const ip = JSON.stringify([{ ifname: 'bond1', mtu: 1500, addr_info: [] }]);
-    expect(verifyState(gone, 'proc-bonding+ip-json', `${proc}--bondsmith-ip--\n${ip}`)[0]).toMatchObject({ ok: false });
+    expect(verifyKernel(gone, `${proc}--bondsmith-ip--\n${ip}`)[0]).toMatchObject({ ok: false });
   });
 
   it('accepts an empty interface.query answer from the middleware', () => {
-    expect(verifyState(gone, 'midclt-query-json', '[]')[0]).toMatchObject({ ok: true });
-    expect(verifyState(gone, 'midclt-query-json', '[{"id":"bond1"}]')[0]).toMatchObject({ ok: false });
+    expect(verifyMiddleware(gone, '[]')[0]).toMatchObject({ ok: true });
+    expect(verifyMiddleware(gone, '[{"id":"bond1"}]')[0]).toMatchObject({ ok: false });
   });
 });

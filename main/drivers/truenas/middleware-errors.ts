@@ -1,4 +1,4 @@
-import { HOST_FIELD, type FieldError, type PlanAction } from './plan-types';
+import { HOST_FIELD, type FieldError, type PlanAction } from '../../plan/plan-types';
 
 // midclt's error text -> the editor's fields (reference/truenas-middleware.md §4 "Error format").
 // Validation errors print one line each, "[ERRNAME] attribute: message"; the attribute carries the

@@ -1,11 +1,13 @@
-import type { BondSpec } from '../../preload/contract/bond-spec';
-import type { HostFacts } from '../../preload/contract/inventory';
-import { currentMembers, managementMove } from './host-view';
-import type { PlanAction, PlanStep } from './plan-types';
-import { quoteForShell } from '../shell/quote';
-import { shScript, step } from './steps';
-import { createPayload, midcltCall, updatePayload, type JsonValue } from './truenas-payload';
-import { formatVersion, truenasBehaviour, type TruenasVersion } from './truenas-version';
+import type { BondSpec } from '../../../preload/contract/bond-spec';
+import type { HostFacts } from '../../../preload/contract/inventory';
+import { cidr, currentMembers, findInterface, managementMove, routableAddresses } from '../../plan/host-view';
+import { computeImpact, computeVerify } from '../../plan/impact';
+import type { FieldError, PlanAction, PlanStep } from '../../plan/plan-types';
+import { shScript, step } from '../../plan/steps';
+import { quoteForShell } from '../../shell/quote';
+import type { DriverPlanInput, DriverPlanResult } from '../driver';
+import { createPayload, midcltCall, updatePayload, type JsonValue } from './payload';
+import { formatVersion, parseTruenasVersion, truenasBehaviour, type TruenasVersion } from './version';
 
 // TrueNAS: every change goes through the middleware (never raw `ip`, which its sync would undo):
 // edit the config DB, save the gateway, commit detached with rollback armed, verify, check in.
@@ -23,10 +25,6 @@ export interface TruenasPlanInput {
   /** Ports with their own config row the user agreed to reset (23.10.2+ refuses them otherwise). */
   readonly resetNicConfig: readonly string[];
   readonly configuredNics: readonly string[];
-  /** The box's pending changes are an earlier Bondsmith apply of this session (cancel its timer first). */
-  readonly pendingChangesAreOurs: boolean;
-  /** DNS servers to keep when 25.10+ reports they would be removed (network.configuration.config). */
-  readonly nameservers: readonly string[] | null;
 }
 
 export interface TruenasSteps {
@@ -37,9 +35,8 @@ export interface TruenasSteps {
   readonly resetNics: string[];
 }
 
-/** TrueNAS ports with an interfaces-table row: an explicit list from discovery, else those with DB aliases. */
-export function truenasConfiguredNics(facts: HostFacts, explicit: readonly string[] | null): string[] {
-  if (explicit !== null) return [...explicit];
+/** TrueNAS ports with an interfaces-table row: those with aliases in the middleware's DB view. */
+export function truenasConfiguredNics(facts: HostFacts): string[] {
   return (facts.middleware?.interfaces ?? []).filter((i) => i.type === 'PHYSICAL' && i.aliases.length > 0).map((i) => i.id);
 }
 
@@ -91,12 +88,11 @@ function gatewaySteps(input: TruenasPlanInput): PlanStep[] {
     ];
   }
   const config: Record<string, JsonValue> = { ipv4gateway: gateway };
-  (input.nameservers ?? []).slice(0, 3).forEach((ns, i) => (config[`nameserver${i + 1}`] = ns));
   return [
     step({ id: 'gateway-check', title: 'Ask TrueNAS whether the change would remove the gateway or DNS servers', phase: 'arm', command: midcltCall('interface.network_config_to_be_removed'), check: { kind: 'report' }, onFailure: 'rollback' }),
     step({
       id: 'gateway-save',
-      title: `Keep the default gateway ${gateway}${input.nameservers && input.nameservers.length > 0 ? ' and the DNS servers' : ''}`,
+      title: `Keep the default gateway ${gateway}`,
       phase: 'arm',
       command: midcltCall('interface.save_network_config', config),
       detail: JSON.stringify(config, null, 2),
@@ -141,19 +137,13 @@ function warningsFor(input: TruenasPlanInput): string[] {
     const wiped = spec.members.filter((m) => input.configuredNics.includes(m));
     if (wiped.length > 0) out.push(`TrueNAS ${formatVersion(version)} silently wipes the own configuration of ${wiped.join(', ')} when it joins the bond.`);
   }
-  if (input.pendingChangesAreOurs) out.push('Earlier changes are still pending on this box: a rollback also undoes them, back to the state before the first pending change.');
   return out;
 }
 
 export function buildTruenasSteps(input: TruenasPlanInput): TruenasSteps {
   const resetNics = nicsToReset(input);
   const steps: PlanStep[] = [];
-  if (input.pendingChangesAreOurs) {
-    // §5.7: a second commit does not cancel the first timer, which would later undo this change.
-    steps.push(step({ id: 'cancel-rollback', title: 'Stop the timer of the earlier pending change (its edits stay pending)', phase: 'prepare', command: midcltCall('interface.cancel_rollback') }));
-  } else {
-    steps.push(step({ id: 'pending-check', title: 'Check that the box has no unsaved network changes', phase: 'prepare', command: midcltCall('interface.has_pending_changes'), check: { kind: 'stdout-equals', value: 'False' } }));
-  }
+  steps.push(step({ id: 'pending-check', title: 'Check that the box has no unsaved network changes', phase: 'prepare', command: midcltCall('interface.has_pending_changes'), check: { kind: 'stdout-equals', value: 'False' } }));
   steps.push(...changeSteps(input, resetNics));
   steps.push(...gatewaySteps(input));
   const servicesStepId = 'services-report';
@@ -173,7 +163,6 @@ export function buildTruenasSteps(input: TruenasPlanInput): TruenasSteps {
       phase: 'verify',
       command: `cat ${commitLogPath(input.runId)}`,
       check: { kind: 'poll', until: 'exit=0$', failIf: 'exit=[1-9][0-9]*$', intervalSeconds: 2, timeoutSeconds: 120 },
-      detail: 'On failure, map the log with mapMiddlewareError.',
       onFailure: 'rollback',
       connection: 'fresh',
     }),
@@ -183,7 +172,7 @@ export function buildTruenasSteps(input: TruenasPlanInput): TruenasSteps {
       title: `Read ${input.bondName} as the system now runs it`,
       phase: 'verify',
       command: midcltCall('interface.query', [['id', '=', input.bondName]]),
-      check: { kind: 'verify-state', format: 'midclt-query-json' },
+      check: { kind: 'verify-state' },
       onFailure: 'rollback',
       connection: 'fresh',
     }),
@@ -192,4 +181,67 @@ export function buildTruenasSteps(input: TruenasPlanInput): TruenasSteps {
     step({ id: 'rollback', title: 'Undo the change now and restore the previous configuration', phase: 'rollback', command: midcltCall('interface.rollback'), connection: 'fresh' }),
   );
   return { steps, warnings: warningsFor(input), servicesStepId, resetNics };
+}
+
+/** 23.10.2+ refuses ports with their own config row as members ("currently in use"), unless reset. */
+function configuredMemberErrors(spec: BondSpec, facts: HostFacts, input: DriverPlanInput<null>, version: TruenasVersion, configuredNics: readonly string[]): FieldError[] {
+  if (!truenasBehaviour(version).rejectsConfiguredMembers) return [];
+  const already = input.action === 'update' ? currentMembers(facts, input.bondName) : [];
+  const move = managementMove(spec, facts);
+  const errors: FieldError[] = [];
+  spec.members.forEach((name, i) => {
+    if (already.includes(name) || move?.nic === name || !configuredNics.includes(name) || input.resetNicConfig.includes(name)) return;
+    const addrs = routableAddresses(findInterface(facts, name)).map(cidr);
+    errors.push({
+      field: `members.${i}`,
+      message:
+        `${name} has its own network configuration in TrueNAS, and TrueNAS refuses configured ports as bond members ("Interface ${name} is currently in use"). ` +
+        `Choose "Reset ${name}'s configuration" to remove it as part of this change` +
+        (addrs.length > 0 ? ` (this removes ${addrs.join(', ')})` : ''),
+    });
+  });
+  return errors;
+}
+
+const hostError = (code: 'HOST_CONFLICT' | 'MISSING_FACTS', message: string): DriverPlanResult => ({ ok: false, code, fieldErrors: [{ field: 'host', message }] });
+
+/** The TrueNAS driver's plan: middleware calls, impact and checks of one change. */
+export function planTruenas(input: DriverPlanInput<null>): DriverPlanResult {
+  const { facts, spec, action, bondName } = input;
+  const version = parseTruenasVersion(facts.os.truenasVersion ?? facts.middleware?.version ?? null);
+  if (version === null) return hostError('MISSING_FACTS', 'The TrueNAS version of this host is not known; discover the host again');
+  if (facts.middleware?.pendingChanges) {
+    return hostError('HOST_CONFLICT', 'This box has network changes that are not saved yet (made in the TrueNAS web UI or by another tool). Save or revert them there first.');
+  }
+  const configuredNics = truenasConfiguredNics(facts);
+  if (spec !== null && action !== 'delete') {
+    const errors = configuredMemberErrors(spec, facts, input, version, configuredNics);
+    if (errors.length > 0) return { ok: false, code: 'HOST_CONFLICT', fieldErrors: errors };
+  }
+  const t = buildTruenasSteps({
+    action,
+    spec,
+    bondName,
+    facts,
+    version,
+    runId: input.runId,
+    checkinTimeoutSeconds: input.checkinTimeoutSeconds,
+    resetNicConfig: input.resetNicConfig,
+    configuredNics,
+  });
+  const oldFirst = action === 'update' ? currentMembers(facts, bondName)[0] : undefined;
+  const behaviour = truenasBehaviour(version);
+  return {
+    ok: true,
+    plan: {
+      steps: t.steps,
+      warnings: t.warnings,
+      // TrueNAS destroys and recreates a bond whose first member changes.
+      impact: computeImpact({ facts, action, bondName, spec, rebuildsOnUpdate: spec !== null && oldFirst !== spec.members[0], servicesStepId: t.servicesStepId }),
+      // The kernel itself sets miimon 100 when a bond becomes 802.3ad (bond_option_mode_set); TrueNAS
+      // applies MTU 1500 when none is set.
+      verify: computeVerify({ facts, action, bondName, spec, miimonMs: spec?.protocol === 'LACP' || behaviour.forcesMiimon ? 100 : null, defaultMtu: 1500 }),
+      rollbackScript: null,
+    },
+  };
 }

@@ -1,6 +1,6 @@
-import type { BondSpec } from '../../preload/contract/bond-spec';
-import type { HostFacts } from '../../preload/contract/inventory';
-import { currentMembers, touchedInterfaces } from './host-view';
+import type { BondSpec } from '../../../preload/contract/bond-spec';
+import type { HostFacts } from '../../../preload/contract/inventory';
+import { currentMembers, touchedInterfaces } from '../../plan/host-view';
 import {
   INTERFACES_PATH,
   bondFilePath,
@@ -9,13 +9,16 @@ import {
   sourcesInterfacesD,
   withSourceLine,
   type LinuxNetworkFiles,
-} from './linux-config';
-import { bondStateFromFacts, bondStateFromSpec, devForGateway, nicStateFromFacts, type NicState, type RouteState, type RuntimeState } from './linux-runtime';
-import { applyScript, armScript, confirmScript, restoreScript, rollbackNowScript, runDir, stateDir, timerScript, type FileChange, type ScriptInput } from './linux-scripts';
-import type { PlanAction, PlanStep } from './plan-types';
-import { quoteForShell as q } from '../shell/quote';
-import { shScript, step } from './steps';
-import { unifiedDiff } from './unified-diff';
+} from './config';
+import { MIIMON_MS, bondStateFromFacts, bondStateFromSpec, devForGateway, nicStateFromFacts, type NicState, type RouteState, type RuntimeState } from './runtime';
+import { applyScript, armScript, confirmScript, restoreScript, rollbackNowScript, runDir, stateDir, timerScript, type FileChange, type ScriptInput } from './scripts';
+import { computeImpact, computeVerify } from '../../plan/impact';
+import type { PlanAction, PlanStep } from '../../plan/plan-types';
+import type { DriverPlanInput, DriverPlanResult } from '../driver';
+import { kernelStateCommand } from '../kernel-verify';
+import { quoteForShell as q } from '../../shell/quote';
+import { shScript, step } from '../../plan/steps';
+import { unifiedDiff } from '../../plan/unified-diff';
 
 // Plain Linux (Debian family, ifupdown + ifenslave): snapshot, arm a detached timer that restores the
 // old runtime state, apply with iproute2, verify over a fresh connection, and only on confirm write
@@ -178,8 +181,8 @@ export function buildLinuxSteps(input: LinuxPlanInput): LinuxStepsResult {
       id: 'read-state',
       title: `Read ${bondName} as the kernel now runs it`,
       phase: 'verify',
-      command: sh(`if [ -e /proc/net/bonding/${bondName} ]; then cat /proc/net/bonding/${bondName}; echo --bondsmith-ip--; ip -j addr show dev ${bondName}; else echo absent; fi`),
-      check: { kind: 'verify-state', format: 'proc-bonding+ip-json' },
+      command: sh(kernelStateCommand(bondName)),
+      check: { kind: 'verify-state' },
       onFailure: 'rollback',
       connection: 'fresh',
     }),
@@ -199,4 +202,29 @@ export function buildLinuxSteps(input: LinuxPlanInput): LinuxStepsResult {
   const warnings = [...persist.warnings];
   for (const r of routesLost) warnings.push(`The default route via ${r.gateway} (on ${r.dev}) has no interface on its network after the change, so it is removed.`);
   return { ok: true, value: { steps, warnings, rollbackScript: restore, before, after, routesLost } };
+}
+
+/** What the ifupdown driver reads beyond discovery. */
+export interface LinuxExtras {
+  /** The current ifupdown files; null when they could not be read (then nothing else is rewritten). */
+  readonly files: LinuxNetworkFiles | null;
+}
+
+/** The ifupdown driver's plan: scripts, file diff, impact and checks of one change. */
+export function planLinuxIfupdown(input: DriverPlanInput<LinuxExtras | null>): DriverPlanResult {
+  const { facts, spec, action, bondName } = input;
+  const l = buildLinuxSteps({ action, spec, bondName, facts, runId: input.runId, checkinTimeoutSeconds: input.checkinTimeoutSeconds, sudo: input.sudo, files: input.extras?.files ?? null });
+  if (!l.ok) return { ok: false, code: 'MISSING_FACTS', fieldErrors: [{ field: 'host', message: l.message }] };
+  return {
+    ok: true,
+    plan: {
+      steps: l.value.steps,
+      warnings: l.value.warnings,
+      // ifupdown's bond is rebuilt on every update (the apply script leaves the old state, enters the new).
+      impact: computeImpact({ facts, action, bondName, spec, rebuildsOnUpdate: true, servicesStepId: null }),
+      // Bondsmith sets miimon 100 on every bond it creates; an unset MTU is left to the kernel.
+      verify: computeVerify({ facts, action, bondName, spec, miimonMs: MIIMON_MS, defaultMtu: null }),
+      rollbackScript: l.value.rollbackScript,
+    },
+  };
 }

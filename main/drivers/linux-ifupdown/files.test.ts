@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { linuxFilesCommand, parseLinuxFiles } from './linux-files';
+import { linuxFilesCommand, parseLinuxFiles } from './files';
 
 describe('linux ifupdown files', () => {
   it('parses framed files and ignores a fake frame inside file content', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { BondSpec } from '../../preload/contract/bond-spec';
-import type { HostFacts } from '../../preload/contract/inventory';
-import type { LinuxNetworkFiles } from './linux-config';
-import { planBondChange, type PlanOptions } from './plan-bond';
-import type { Plan, PlanStep } from './plan-types';
-import { linuxFacts, spec, withBond } from '../../e2e/kit/host-facts';
+import type { BondSpec } from '../../../preload/contract/bond-spec';
+import type { HostFacts } from '../../../preload/contract/inventory';
+import type { LinuxNetworkFiles } from './config';
+import { planBondChange, type PlanOptions } from '../../plan/plan-change';
+import type { Plan, PlanStep } from '../../plan/plan-types';
+import { linuxFacts, spec, withBond } from '../../../e2e/kit/host-facts';
 
 const INTERFACES = [
   'source /etc/network/interfaces.d/*',
@@ -26,7 +26,7 @@ const INTERFACES = [
 const FILES: LinuxNetworkFiles = { interfaces: INTERFACES, interfacesD: {} };
 
 function linuxPlan(facts: HostFacts, action: 'create' | 'update' | 'delete', s: BondSpec | undefined, options: PlanOptions = {}): Plan {
-  const r = planBondChange({ hostId: 'h1', facts, action, spec: s, ...(action === 'create' ? {} : { existingBondName: s?.name ?? 'bond1' }), options: { runId: 'run1', linuxFiles: FILES, ...options } });
+  const r = planBondChange({ hostId: 'h1', facts, action, spec: s, ...(action === 'create' ? {} : { existingBondName: s?.name ?? 'bond1' }), options: { runId: 'run1', extras: { files: FILES }, ...options } });
   if (!r.ok) throw new Error(`expected a plan, got ${JSON.stringify(r.fieldErrors)}`);
   return r.plan;
 }
@@ -112,7 +112,7 @@ describe('Linux runtime change', () => {
     ]);
     expect(p.rollbackScript).toContain('ip link del bond0 2>/dev/null');
     expect(p.rollbackScript).toContain('ip link set eno2 up ||');
-    expect(p.verify).toMatchObject({ kernelMode: '802.3ad', miimonMs: 100, xmitHashPolicy: 'layer2+3', lacpRate: 'slow', mtu: 9000 });
+    expect(p.verify).toMatchObject({ kernelMode: '802.3ad', miimonMs: 100, mtu: 9000, expected: { xmitHashPolicy: 'LAYER2+3', lacpduRate: 'SLOW' } });
   });
 
   it('runs every step through sh -c, under sudo -n when asked', () => {
@@ -144,7 +144,7 @@ describe('Linux runtime change', () => {
   it('delete removes the bond and its file; released members stay down', () => {
     const facts = withBond(F);
     const files: LinuxNetworkFiles = { interfaces: INTERFACES, interfacesD: { bond1: 'auto bond1\niface bond1 inet manual\n    bond-slaves eno2 eno3\n' } };
-    const p = linuxPlan(facts, 'delete', undefined, { linuxFiles: files });
+    const p = linuxPlan(facts, 'delete', undefined, { extras: { files } });
     expect(stepOf(p, 'confirm').command).toContain("rm -f /etc/network/interfaces.d/bond1 || exit 1");
     expect(stepOf(p, 'write-apply').detail).not.toContain('ip link add');
     expect(p.rollbackScript).toContain('ip link set eno2 master bond1 ||');

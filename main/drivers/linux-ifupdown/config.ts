@@ -1,4 +1,5 @@
-import type { AddressState, BondState, RouteState } from './linux-runtime';
+import { kernelLacpRate } from '../../bond/kernel-words';
+import type { AddressState, BondState, RouteState } from './runtime';
 
 // The persistent side of a Linux change: ifupdown files (interfaces(5)) for Debian's ifenslave.
 // The bond gets its own file in /etc/network/interfaces.d/. Its first stanza is `inet manual` and
@@ -45,7 +46,7 @@ export function renderBondFile(input: BondFileInput): string {
   lines.push(`auto ${b.name}`, `iface ${b.name} inet manual`, `    bond-slaves ${b.members.join(' ')}`, `    bond-mode ${b.mode}`, `    bond-miimon ${b.miimonMs}`);
   if (b.primary !== null) lines.push(`    bond-primary ${b.primary}`);
   if (b.xmitHashPolicy !== null) lines.push(`    bond-xmit-hash-policy ${b.xmitHashPolicy}`);
-  if (b.lacpRate !== null) lines.push(`    bond-lacp-rate ${b.lacpRate}`);
+  if (b.lacpduRate !== null) lines.push(`    bond-lacp-rate ${kernelLacpRate(b.lacpduRate)}`);
   if (b.mtu !== null) lines.push(`    mtu ${b.mtu}`);
   const used = new Set<string>();
   let dnsPlaced = false;

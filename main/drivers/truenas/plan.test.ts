@@ -3,11 +3,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BondSpec } from '../../preload/contract/bond-spec';
-import type { HostFacts } from '../../preload/contract/inventory';
-import { planBondChange, type PlanOptions } from './plan-bond';
-import type { Plan, PlanStep } from './plan-types';
-import { spec, truenasFacts, withBond } from '../../e2e/kit/host-facts';
+import type { BondSpec } from '../../../preload/contract/bond-spec';
+import type { HostFacts } from '../../../preload/contract/inventory';
+import { planBondChange, type PlanOptions } from '../../plan/plan-change';
+import type { Plan, PlanStep } from '../../plan/plan-types';
+import { spec, truenasFacts, withBond } from '../../../e2e/kit/host-facts';
 
 // A stand-in `midclt` on PATH records its arguments NUL-separated, so each step's exact command text
 // is run through a real POSIX shell and we see what the middleware would receive.
@@ -59,7 +59,7 @@ describe('TrueNAS create payloads', () => {
       ipv4_dhcp: false,
       mtu: null,
     });
-    expect(p.verify).toMatchObject({ kernelMode: '802.3ad', xmitHashPolicy: 'layer3+4', lacpRate: 'fast', miimonMs: 100, members: ['eno3', 'eno2'], mtu: 1500 });
+    expect(p.verify).toMatchObject({ kernelMode: '802.3ad', miimonMs: 100, mtu: 1500, expected: { xmitHashPolicy: 'LAYER3+4', lacpduRate: 'FAST', members: ['eno3', 'eno2'] } });
   });
 
   it('FAILOVER sends neither hash policy nor LACPDU rate; LOADBALANCE only the hash policy', () => {
@@ -80,7 +80,7 @@ describe('TrueNAS create payloads', () => {
       ],
       mtu: 9000,
     });
-    expect(p.verify.aliases).toEqual(['203.0.113.10/24', '2001:db8:1::10/64']);
+    expect(p.verify.expected?.aliases).toEqual([{ address: '203.0.113.10', prefix: 24 }, { address: '2001:db8:1::10', prefix: 64 }]);
     const dhcp = payloadOf(plan(F, 'create', spec({ aliases: [], dhcp: true })), 'create-bond');
     expect(dhcp).toMatchObject({ ipv4_dhcp: true, aliases: [] });
   });
@@ -137,22 +137,19 @@ describe('TrueNAS step order and checks', () => {
     expect(midcltArgs(stepOf(old, 'gateway-check').command)).toEqual(['call', 'interface.default_route_will_be_removed']);
     expect(midcltArgs(stepOf(old, 'gateway-save').command)).toEqual(['call', 'interface.save_default_route', '"192.0.2.1"']);
     expect(stepOf(old, 'gateway-save').when).toEqual({ stepId: 'gateway-check', stdoutMatches: '^True$' });
-    const p = plan(truenasFacts('25.10.1'), 'create', spec(), { nameservers: ['192.0.2.53'] });
+    const p = plan(truenasFacts('25.10.1'), 'create', spec());
     expect(midcltArgs(stepOf(p, 'gateway-check').command)).toEqual(['call', 'interface.network_config_to_be_removed']);
-    expect(midcltArgs(stepOf(p, 'gateway-save').command)).toEqual(['call', 'interface.save_network_config', '{"ipv4gateway":"192.0.2.1","nameserver1":"192.0.2.53"}']);
+    expect(midcltArgs(stepOf(p, 'gateway-save').command)).toEqual(['call', 'interface.save_network_config', '{"ipv4gateway":"192.0.2.1"}']);
     expect(new RegExp(stepOf(p, 'gateway-save').when?.stdoutMatches ?? '^$').test('["ipv4gateway"]')).toBe(true);
     expect(new RegExp(stepOf(p, 'gateway-save').when?.stdoutMatches ?? 'x').test('[]')).toBe(false);
   });
 
-  it('cancels the earlier timer first when the pending changes are ours, refuses foreign ones', () => {
+  it('refuses a box whose network changes are not saved yet', () => {
     const pending = { ...F, middleware: { ...(F.middleware as NonNullable<HostFacts['middleware']>), pendingChanges: true, checkinWaitingSeconds: 40 } };
     const r = planBondChange({ hostId: 'h1', facts: pending, action: 'create', spec: spec() });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.code).toBe('HOST_CONFLICT');
-    const p = plan(pending, 'create', spec(), { pendingChangesAreOurs: true });
-    expect(p.steps[0]?.id).toBe('cancel-rollback');
-    expect(midcltArgs(p.steps[0]?.command ?? '')).toEqual(['call', 'interface.cancel_rollback']);
-    expect(p.steps.some((s) => s.id === 'pending-check')).toBe(false);
+    if (!r.ok) expect(r.fieldErrors[0]?.message).toMatch(/not saved yet/);
   });
 
   it('warns about missing link monitoring for FAILOVER/LOADBALANCE before 25.10.2.2 only', () => {
@@ -160,7 +157,7 @@ describe('TrueNAS step order and checks', () => {
     const before = plan(truenasFacts('25.10.2.1'), 'create', fo);
     expect(before.warnings.join('\n')).toMatch(/without link monitoring \(miimon 0\)/);
     expect(before.verify.miimonMs).toBeNull();
-    expect(before.verify.primary).toBe('eno2');
+    expect(before.verify.expected?.members[0]).toBe('eno2');
     const fixed = plan(truenasFacts('25.10.2.2'), 'create', fo);
     expect(fixed.warnings.join('\n')).not.toMatch(/miimon/);
     expect(fixed.verify.miimonMs).toBe(100);

@@ -1,9 +1,10 @@
-import type { BondSpec } from '../../preload/contract/bond-spec';
-import { PROTOCOL_TO_MODE } from '../../preload/contract/bond-spec';
-import type { BondMode, HostFacts } from '../../preload/contract/inventory';
-import { ipFamily, networksOverlap } from '../../preload/contract/ip';
-import { currentMembers, findInterface, routableAddresses } from './host-view';
-import { quoteArgs, quoteForShell as q } from '../shell/quote';
+import type { BondSpec, LacpduRate } from '../../../preload/contract/bond-spec';
+import { PROTOCOL_TO_MODE } from '../../../preload/contract/bond-spec';
+import type { BondMode, HostFacts } from '../../../preload/contract/inventory';
+import { ipFamily, networksOverlap } from '../../../preload/contract/ip';
+import { kernelHashPolicy, kernelLacpRate } from '../../bond/kernel-words';
+import { currentMembers, findInterface, routableAddresses } from '../../plan/host-view';
+import { quoteArgs, quoteForShell as q } from '../../shell/quote';
 
 // The runtime side of a Linux change, as data: the state of every touched interface before and after,
 // and the iproute2 commands that turn one into the other. apply = leave(before) + enter(after);
@@ -26,9 +27,9 @@ export interface BondState {
   readonly name: string;
   readonly mode: BondMode;
   readonly miimonMs: number;
-  /** Kernel words: layer2, layer2+3, layer3+4. */
+  /** The kernel's word (layer2, layer2+3, layer3+4, or one the editor does not offer): restore puts back what was there. */
   readonly xmitHashPolicy: string | null;
-  readonly lacpRate: 'slow' | 'fast' | null;
+  readonly lacpduRate: LacpduRate | null;
   readonly primary: string | null;
   readonly members: readonly string[];
   readonly mtu: number | null;
@@ -52,10 +53,6 @@ export interface RuntimeState {
 
 export const MIIMON_MS = 100;
 
-export function kernelHashPolicy(policy: BondSpec['xmitHashPolicy']): string | null {
-  return policy === null ? null : policy.toLowerCase();
-}
-
 function specAddresses(spec: BondSpec): AddressState[] {
   return spec.aliases.map((a) => ({ family: ipFamily(a.address) === 'inet6' ? 'inet6' : 'inet', address: a.address, prefix: a.prefix }));
 }
@@ -67,8 +64,8 @@ export function bondStateFromSpec(spec: BondSpec): BondState {
     mode,
     miimonMs: MIIMON_MS,
     // The kernel's defaults (layer2, slow) differ from the editor's; always say what was chosen.
-    xmitHashPolicy: spec.protocol === 'FAILOVER' ? null : (kernelHashPolicy(spec.xmitHashPolicy) ?? 'layer2+3'),
-    lacpRate: spec.protocol === 'LACP' ? (spec.lacpduRate === 'FAST' ? 'fast' : 'slow') : null,
+    xmitHashPolicy: spec.protocol === 'FAILOVER' ? null : kernelHashPolicy(spec.xmitHashPolicy ?? 'LAYER2+3'),
+    lacpduRate: spec.protocol === 'LACP' ? (spec.lacpduRate ?? 'SLOW') : null,
     primary: spec.protocol === 'FAILOVER' ? (spec.members[0] ?? null) : null,
     members: [...spec.members],
     mtu: spec.mtu,
@@ -87,7 +84,7 @@ export function bondStateFromFacts(facts: HostFacts, name: string): BondState | 
     mode: status.mode,
     miimonMs: status.miimonMs ?? 0,
     xmitHashPolicy: status.mode === '802.3ad' || status.mode === 'balance-xor' ? status.xmitHashPolicy : null,
-    lacpRate: status.mode === '802.3ad' ? status.lacpRate : null,
+    lacpduRate: status.mode === '802.3ad' ? status.lacpduRate : null,
     primary: status.mode === 'active-backup' ? status.primary : null,
     members: currentMembers(facts, name),
     mtu: iface.mtu,
@@ -152,7 +149,7 @@ export function enterCommands(state: RuntimeState): string[] {
     const opts = ['mode', b.mode];
     if (b.miimonMs > 0) opts.push('miimon', String(b.miimonMs));
     if (b.xmitHashPolicy !== null) opts.push('xmit_hash_policy', b.xmitHashPolicy);
-    if (b.lacpRate !== null) opts.push('lacp_rate', b.lacpRate);
+    if (b.lacpduRate !== null) opts.push('lacp_rate', kernelLacpRate(b.lacpduRate));
     out.push(`ip link add ${q(b.name)} type bond ${quoteArgs(opts)}`);
     if (b.mtu !== null) out.push(`ip link set ${q(b.name)} mtu ${b.mtu}`);
     // Enslave in order: the first member gives the bond its MAC address.

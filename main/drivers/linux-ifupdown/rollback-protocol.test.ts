@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planBondChange } from './plan-bond';
-import type { Plan } from './plan-types';
-import { linuxFacts, spec } from '../../e2e/kit/host-facts';
+import { planBondChange } from '../../plan/plan-change';
+import type { Plan } from '../../plan/plan-types';
+import { linuxFacts, spec } from '../../../e2e/kit/host-facts';
 
 // Runs the Linux plan's own step commands through a real sh, with the box's paths moved into a temp
 // root, to prove the arm / confirm / revert protocol: exactly one of confirm and rollback wins, the
@@ -29,7 +29,7 @@ function setup(timeout = 10): Plan {
     facts: linuxFacts(),
     action: 'create',
     spec: spec({ description: DESCRIPTION }),
-    options: { runId: 'proto1', checkinTimeoutSeconds: timeout, linuxFiles: { interfaces: INTERFACES, interfacesD: {} } },
+    options: { runId: 'proto1', checkinTimeoutSeconds: timeout, extras: { files: { interfaces: INTERFACES, interfacesD: {} } } },
   });
   if (!r.ok) throw new Error(JSON.stringify(r.fieldErrors));
   return r.plan;

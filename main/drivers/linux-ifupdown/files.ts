@@ -1,4 +1,4 @@
-import type { LinuxNetworkFiles } from '../plan/linux-config';
+import type { LinuxNetworkFiles } from './config';
 
 // Reads the ifupdown configuration of a Linux host in one command, for the planner's file diff.
 // Names in interfaces.d are printed by the shell's glob; each file is framed by markers with a

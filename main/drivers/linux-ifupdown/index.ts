@@ -1,0 +1,60 @@
+import type { PendingOnBox } from '../../../preload/contract/host-view';
+import type { HostFacts } from '../../../preload/contract/inventory';
+import { AppFailure } from '../../errors';
+import { eligibleMembers } from '../../plan/eligible-members';
+import { shScript } from '../../plan/steps';
+import { explainSudoRefusal } from '../../shell/sudo';
+import type { HostConnection } from '../../ssh/connection';
+import type { HostDriver, ResolvePendingInput } from '../driver';
+import { verifyKernel } from '../kernel-verify';
+import { readBondSpec } from '../spec-reader';
+import { linuxFilesCommand, parseLinuxFiles } from './files';
+import { planLinuxIfupdown, type LinuxExtras } from './plan';
+import { rollbackNowScript } from './scripts';
+
+// Plain Linux with ifupdown + ifenslave (Debian family): Bondsmith arms its own rollback timer on the
+// box, applies with iproute2, and writes /etc/network/interfaces.d only on confirm.
+
+function pendingOnBox(facts: HostFacts): PendingOnBox[] {
+  return (facts.pendingRuns ?? []).map((r) => ({ key: r.runId, runId: r.runId, text: `A change applied by Bondsmith (${r.runId}) waits for confirmation.`, secondsLeft: r.secondsLeft }));
+}
+
+async function run(connection: HostConnection, command: string, expect: RegExp | null): Promise<void> {
+  const r = await connection.exec(command, { timeoutMs: 120_000 });
+  const out = r.stdout.trim();
+  if (r.code !== 0 || (expect && !expect.test(out))) {
+    const why = explainSudoRefusal(r) ?? (r.stderr.trim() || out).split('\n').slice(0, 3).join(' ');
+    throw new AppFailure('PENDING_RESOLVE_FAILED', `The host refused: ${why || `exit status ${String(r.code)}`}`);
+  }
+}
+
+async function resolvePending(input: ResolvePendingInput): Promise<void> {
+  const runId = input.pending.runId;
+  if (runId === null || !(input.facts.pendingRuns ?? []).some((r) => r.runId === runId)) {
+    throw new AppFailure('NOTHING_PENDING', 'That change is no longer waiting on the host (kept, reverted or rolled back).');
+  }
+  if (input.decision === 'revert') return run(input.connection, shScript(rollbackNowScript(runId), input.sudo), /restored/);
+  if (input.confirmSteps === null) {
+    throw new AppFailure('KEEP_NEEDS_PLAN', 'This computer does not have the plan of that change, so it cannot write its configuration. Revert it, or let its timer run out.');
+  }
+  for (const step of input.confirmSteps) await run(input.connection, step.command, null);
+}
+
+async function readExtras(connection: HostConnection): Promise<LinuxExtras> {
+  const nonce = globalThis.crypto.randomUUID().replace(/-/g, '').slice(0, 20);
+  const result = await connection.exec(linuxFilesCommand(nonce), { timeoutMs: 20_000, maxOutputBytes: 1024 * 1024 });
+  return { files: parseLinuxFiles(result.stdout, nonce) };
+}
+
+export const linuxIfupdownDriver: HostDriver<LinuxExtras | null> = {
+  kind: 'linux-ifupdown',
+  label: 'ifupdown + iproute2',
+  recognises: (facts) => facts.os.kind === 'linux',
+  readExtras,
+  eligibleMembers: (facts, editing, options) => eligibleMembers(facts, editing, options),
+  specOf: (facts, bondName) => readBondSpec(facts, bondName),
+  plan: planLinuxIfupdown,
+  verify: verifyKernel,
+  pendingOnBox,
+  resolvePending,
+};
