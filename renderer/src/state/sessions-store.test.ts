@@ -1,0 +1,283 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type {
+  AppError,
+  ChannelName,
+  ChannelRequest,
+  ChannelResponse,
+  ConnectionState,
+  DiscoveryResult,
+  Envelope,
+  EventName,
+  EventPayload,
+  HostFacts,
+} from '../../../preload/contract';
+import { useSessionsStore } from './sessions-store';
+
+// The sessions store against a scripted api: each test says what main answers, and pushes the
+// events main would send through the listeners the store registered with api.on.
+
+const bridge = vi.hoisted(() => ({
+  replies: new Map<string, (payload: unknown) => unknown>(),
+  calls: [] as { channel: string; payload: unknown }[],
+  listeners: new Map<string, Set<(payload: unknown) => void>>(),
+}));
+
+vi.mock('../api/api', () => ({
+  api: {
+    call: (channel: string, payload: unknown) => {
+      bridge.calls.push({ channel, payload });
+      const reply = bridge.replies.get(channel);
+      return reply ? Promise.resolve(reply(payload)) : Promise.reject(new Error(`the test scripted no answer on ${channel}`));
+    },
+    on: (event: string, listener: (payload: unknown) => void) => {
+      const set = bridge.listeners.get(event) ?? new Set();
+      set.add(listener);
+      bridge.listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+  },
+}));
+
+function answer<K extends ChannelName>(channel: K, reply: (payload: ChannelRequest<K>) => Envelope<ChannelResponse<K>> | Promise<Envelope<ChannelResponse<K>>>): void {
+  bridge.replies.set(channel, reply as (payload: unknown) => unknown);
+}
+
+function push<K extends EventName>(event: K, payload: EventPayload<K>): void {
+  for (const listener of bridge.listeners.get(event) ?? []) listener(payload);
+}
+
+function listenerCount(event: EventName): number {
+  return bridge.listeners.get(event)?.size ?? 0;
+}
+
+function ok<T>(value: T): Envelope<T> {
+  return { ok: true, value };
+}
+
+function refused(error: AppError): Envelope<never> {
+  return { ok: false, error };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((res) => {
+    resolve = res;
+  });
+  return { promise, resolve };
+}
+
+function stateOf(hostId: string, state: ConnectionState['state'], over: Partial<ConnectionState> = {}): ConnectionState {
+  return { hostId, state, reason: null, hostKey: null, since: '2024-05-01T10:00:00.000Z', ...over };
+}
+
+function facts(hostname: string): HostFacts {
+  return {
+    collectedAt: '2024-05-01T10:00:00.000Z',
+    hostname,
+    os: { kind: 'linux', pretty: 'Debian GNU/Linux 12', kernel: '6.1.0-21-amd64', truenasVersion: null },
+    interfaces: [],
+    bonds: [],
+    defaultRoutes: [],
+    management: { nic: null, address: null, clientAddress: null },
+    middleware: null,
+    warnings: [],
+  };
+}
+
+const linuxView: DiscoveryResult['view'] = { driver: { kind: 'linux-ifupdown', label: 'Debian ifupdown' }, readOnlyReason: null, bonds: [], pending: [] };
+
+function resultOf(hostId: string, hostname: string, error: AppError | null = null): DiscoveryResult {
+  return { hostId, facts: facts(hostname), view: linuxView, error, durationMs: 120 };
+}
+
+const pristine = useSessionsStore.getState();
+
+beforeEach(() => {
+  bridge.replies.clear();
+  bridge.calls.length = 0;
+  bridge.listeners.clear();
+  useSessionsStore.setState(pristine, true);
+});
+
+function answerEmptyStart(): void {
+  answer('sessions.states', () => ok({ states: [] }));
+  answer('discovery.latest', () => ok({ results: [] }));
+}
+
+describe('sessions store: starting up', () => {
+  it('takes in the states and discovery results main already has', async () => {
+    answer('sessions.states', () => ok({ states: [stateOf('h1', 'ready'), stateOf('h2', 'failed')] }));
+    answer('discovery.latest', () => ok({ results: [resultOf('h1', 'nas1')] }));
+
+    const stop = await useSessionsStore.getState().init();
+
+    expect(useSessionsStore.getState().states).toEqual({ h1: stateOf('h1', 'ready'), h2: stateOf('h2', 'failed') });
+    expect(useSessionsStore.getState().discovery).toEqual({ h1: resultOf('h1', 'nas1') });
+    stop();
+  });
+
+  it('starts empty, without throwing, when main refuses the initial lists', async () => {
+    answer('sessions.states', () => refused({ code: 'DISCONNECTED', message: 'Lost the connection to Bondsmith.' }));
+    answer('discovery.latest', () => refused({ code: 'DISCONNECTED', message: 'Lost the connection to Bondsmith.' }));
+
+    const stop = await useSessionsStore.getState().init();
+
+    expect(useSessionsStore.getState().states).toEqual({});
+    expect(useSessionsStore.getState().discovery).toEqual({});
+    stop();
+  });
+});
+
+describe('sessions store: live updates', () => {
+  it('follows session state events host by host', async () => {
+    answerEmptyStart();
+    const stop = await useSessionsStore.getState().init();
+
+    push('session.state', stateOf('h1', 'connecting'));
+    push('session.state', stateOf('h2', 'connecting'));
+    push('session.state', stateOf('h1', 'ready'));
+
+    expect(useSessionsStore.getState().states).toEqual({ h1: stateOf('h1', 'ready'), h2: stateOf('h2', 'connecting') });
+    stop();
+  });
+
+  it('follows discovery result events, the latest result per host replacing the one before', async () => {
+    answer('sessions.states', () => ok({ states: [] }));
+    answer('discovery.latest', () => ok({ results: [resultOf('h1', 'old-name')] }));
+    const stop = await useSessionsStore.getState().init();
+
+    push('discovery.result', resultOf('h1', 'new-name'));
+
+    expect(useSessionsStore.getState().discovery).toEqual({ h1: resultOf('h1', 'new-name') });
+    stop();
+  });
+
+  it('listens from before the initial lists are asked for, so no event in between is missed', async () => {
+    const states = deferred<Envelope<ChannelResponse<'sessions.states'>>>();
+    answer('sessions.states', () => states.promise);
+    answer('discovery.latest', () => ok({ results: [] }));
+
+    const starting = useSessionsStore.getState().init();
+    push('session.state', stateOf('h2', 'connecting'));
+    states.resolve(ok({ states: [stateOf('h1', 'ready')] }));
+    const stop = await starting;
+
+    expect(useSessionsStore.getState().states).toEqual({ h1: stateOf('h1', 'ready'), h2: stateOf('h2', 'connecting') });
+    stop();
+  });
+
+  it('stops listening when the returned function is called', async () => {
+    answerEmptyStart();
+    const stop = await useSessionsStore.getState().init();
+    expect(listenerCount('session.state')).toBe(1);
+    expect(listenerCount('discovery.result')).toBe(1);
+
+    stop();
+    push('session.state', stateOf('h1', 'ready'));
+    push('discovery.result', resultOf('h1', 'nas1'));
+
+    expect(listenerCount('session.state')).toBe(0);
+    expect(listenerCount('discovery.result')).toBe(0);
+    expect(useSessionsStore.getState().states).toEqual({});
+    expect(useSessionsStore.getState().discovery).toEqual({});
+  });
+});
+
+describe('sessions store: connecting, trusting, disconnecting', () => {
+  it('connect stores the state main returns for that host', async () => {
+    answer('sessions.connect', ({ hostId }) => ok(stateOf(hostId, 'connecting')));
+
+    await useSessionsStore.getState().connect('h1');
+
+    expect(bridge.calls).toEqual([{ channel: 'sessions.connect', payload: { hostId: 'h1' } }]);
+    expect(useSessionsStore.getState().states).toEqual({ h1: stateOf('h1', 'connecting') });
+    expect(useSessionsStore.getState().lastError).toEqual({ h1: null });
+  });
+
+  it('a refused connect shows its error on that host only', async () => {
+    const needPassword = { code: 'PASSWORD_REQUIRED', message: "Enter the password for root@nas1.lan in the host's settings.", field: 'auth.password' };
+    answer('sessions.connect', ({ hostId }) => (hostId === 'h1' ? refused(needPassword) : ok(stateOf(hostId, 'connecting'))));
+
+    await useSessionsStore.getState().connect('h1');
+    await useSessionsStore.getState().connect('h2');
+
+    expect(useSessionsStore.getState().lastError).toEqual({ h1: needPassword, h2: null });
+    expect(useSessionsStore.getState().states).toEqual({ h2: stateOf('h2', 'connecting') });
+  });
+
+  it('a new connect clears the error of the previous attempt', async () => {
+    answer('sessions.connect', () => refused({ code: 'NOT_FOUND', message: 'That host is no longer in the list.' }));
+    await useSessionsStore.getState().connect('h1');
+    answer('sessions.connect', ({ hostId }) => ok(stateOf(hostId, 'connecting')));
+
+    await useSessionsStore.getState().connect('h1');
+
+    expect(useSessionsStore.getState().lastError.h1).toBeNull();
+  });
+
+  it('trust sends the fingerprint the user was shown and stores the resulting state', async () => {
+    answer('sessions.trust', ({ hostId }) => ok(stateOf(hostId, 'connecting')));
+
+    await useSessionsStore.getState().trust('h1', 'SHA256:presented');
+
+    expect(bridge.calls).toEqual([{ channel: 'sessions.trust', payload: { hostId: 'h1', fingerprint: 'SHA256:presented' } }]);
+    expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'connecting'));
+  });
+
+  it('a refused trust shows its error and keeps the state as it was', async () => {
+    useSessionsStore.setState({ states: { h1: stateOf('h1', 'awaiting-trust') } });
+    const changed = { code: 'HOST_KEY_CHANGED', message: 'A changed host key cannot be accepted from Bondsmith.' };
+    answer('sessions.trust', () => refused(changed));
+
+    await useSessionsStore.getState().trust('h1', 'SHA256:presented');
+
+    expect(useSessionsStore.getState().lastError.h1).toEqual(changed);
+    expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'awaiting-trust'));
+  });
+
+  it('disconnect stores the idle state main returns', async () => {
+    useSessionsStore.setState({ states: { h1: stateOf('h1', 'ready') } });
+    answer('sessions.disconnect', ({ hostId }) => ok(stateOf(hostId, 'idle')));
+
+    await useSessionsStore.getState().disconnect('h1');
+
+    expect(bridge.calls).toEqual([{ channel: 'sessions.disconnect', payload: { hostId: 'h1' } }]);
+    expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'idle'));
+  });
+});
+
+describe('sessions store: refreshing discovery', () => {
+  it('marks the host as refreshing until the result arrives, then stores the result', async () => {
+    const result = deferred<Envelope<DiscoveryResult>>();
+    answer('discovery.refresh', () => result.promise);
+
+    const refreshing = useSessionsStore.getState().refresh('h1');
+    expect(useSessionsStore.getState().refreshing).toEqual({ h1: true });
+    result.resolve(ok(resultOf('h1', 'nas1')));
+    await refreshing;
+
+    expect(useSessionsStore.getState().refreshing).toEqual({ h1: false });
+    expect(useSessionsStore.getState().discovery).toEqual({ h1: resultOf('h1', 'nas1') });
+    expect(bridge.calls).toEqual([{ channel: 'discovery.refresh', payload: { hostId: 'h1' } }]);
+  });
+
+  it('a refused refresh ends the refreshing mark and shows the error', async () => {
+    answer('discovery.refresh', () => refused({ code: 'NOT_CONNECTED', message: 'Connect to the host first.' }));
+
+    await useSessionsStore.getState().refresh('h1');
+
+    expect(useSessionsStore.getState().refreshing).toEqual({ h1: false });
+    expect(useSessionsStore.getState().lastError).toEqual({ h1: { code: 'NOT_CONNECTED', message: 'Connect to the host first.' } });
+    expect(useSessionsStore.getState().discovery).toEqual({});
+  });
+
+  it('keeps a discovery failure inside the result, beside the facts found before', async () => {
+    const failure = { code: 'DISCOVERY_FAILED', message: 'ip -j link timed out' };
+    answer('discovery.refresh', ({ hostId }) => ok(resultOf(hostId, 'nas1', failure)));
+
+    await useSessionsStore.getState().refresh('h1');
+
+    expect(useSessionsStore.getState().discovery.h1).toEqual(resultOf('h1', 'nas1', failure));
+    expect(useSessionsStore.getState().lastError).toEqual({});
+  });
+});
