@@ -12,6 +12,18 @@ const rendererSidePatterns = [
   { group: ['ssh2', 'ws', 'electron/main'], message: 'Main-process libraries do not belong in the renderer or preload.' },
 ];
 
+const testFiles = ['**/*.test.ts', '**/*.itest.ts'];
+
+const noElectron = { name: 'electron', message: 'Only main/electron/ (the thin Electron shell) imports electron.' };
+
+/** Imports from the named main/ folders, from anywhere inside main/. */
+function above(...folders) {
+  return {
+    group: folders.flatMap((f) => [`**/${f}/*`, `../${f}/*`, `../../${f}/*`, `../${f}`, `../../${f}`]),
+    message: `A lower layer never imports from ${folders.join(', ')} (one-way flow: renderer -> dispatch -> services -> drivers -> ssh).`,
+  };
+}
+
 const rawIpc = {
   name: 'electron',
   importNames: ['ipcMain', 'ipcRenderer'],
@@ -62,12 +74,44 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
+  // Layering inside main/ (README "Architecture"): data flows renderer -> dispatch -> services ->
+  // drivers -> ssh, and nothing lower imports anything higher. Later blocks override earlier ones
+  // for the same files, so each folder's block lists everything it may not import.
   {
-    // Pure domain code: no I/O, no Node, no SSH (DESIGN.md "Architecture").
-    files: ['main/bond/**/*.ts', 'main/plan/**/*.ts', 'preload/contract/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    files: ['main/**/*.ts'],
+    ignores: ['main/electron/**', ...testFiles],
+    rules: { 'no-restricted-imports': ['error', { paths: [rawIpc, noElectron], patterns: [] }] },
+  },
+  {
+    // Below the services: the apply runner, discovery, stores.
+    files: ['main/apply/**/*.ts', 'main/discovery/**/*.ts', 'main/store/**/*.ts'],
+    ignores: testFiles,
+    rules: { 'no-restricted-imports': ['error', { paths: [rawIpc, noElectron], patterns: [above('services', 'ipc', 'server', 'electron')] }] },
+  },
+  {
+    // The SSH layer is the bottom of main: it knows nothing of hosts' kinds, plans or services.
+    files: ['main/ssh/**/*.ts'],
+    ignores: testFiles,
+    rules: { 'no-restricted-imports': ['error', { paths: [rawIpc, noElectron], patterns: [above('services', 'drivers', 'plan', 'discovery', 'apply', 'store', 'bond', 'ipc', 'server', 'electron')] }] },
+  },
+  {
+    // Pure domain code (DESIGN.md "Architecture"): no I/O. Drivers get the connection handed in and
+    // may name its type only.
+    files: ['main/bond/**/*.ts', 'main/plan/**/*.ts', 'main/shell/**/*.ts', 'main/drivers/**/*.ts', 'main/discovery/parse-*.ts', 'main/discovery/discovery-*.ts', 'preload/contract/**/*.ts'],
+    ignores: testFiles,
     rules: {
-      'no-restricted-imports': ['error', { paths: [rawIpc], patterns: [{ group: ['node:*', ...nodeBuiltins, 'ssh2', 'electron'], message: 'Pure domain code does no I/O.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [rawIpc, noElectron],
+          patterns: [
+            { group: ['node:*', ...nodeBuiltins, 'ssh2', 'ws'], message: 'Pure domain code does no I/O.' },
+            above('services', 'apply', 'store', 'ipc', 'server', 'electron'),
+            { group: ['**/ssh/*', '!**/ssh/connection'], message: 'Pure code reaches the box only through the connection it is handed (ssh/connection.ts).' },
+            { group: ['**/ssh/connection'], allowTypeImports: true, message: 'Only the type of the connection: pure code does not open one.' },
+          ],
+        },
+      ],
     },
   },
 );

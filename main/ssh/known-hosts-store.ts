@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../store/atomic-file';
+import { writeFileAtomic } from '../files/atomic-file';
 import { keyType as blobKeyType } from './fingerprint';
 import { formatKnownHostsLine, parseKnownHosts, verdictFor, type HostKeyVerdict, type KnownHostEntry, type KnownHostsIssue } from './known-hosts';
 import { SshError } from './ssh-error';

@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Plan } from '../plan/plan-types';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../files/atomic-file';
 
 // Plans whose change is armed on a box and waits for Keep or Revert, kept on disk so that after an
 // app restart the pending change can still be confirmed (the confirm steps carry the files to write).

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../files/atomic-file';
 
 /** Encrypts and decrypts with the OS keyring (Electron's safeStorage); absent where there is none. */
 export interface SecretCipher {
