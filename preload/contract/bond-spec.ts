@@ -39,7 +39,7 @@ export type BondAlias = z.infer<typeof aliasSchema>;
  * writer, the verifiers and the readers of an existing bond all derive from it: each of those keeps
  * a `{ [K in BondFieldKey]: ... }` map, so a new entry here makes the compiler point at every place
  * that must say what to do with it. `protocols` lists the protocols a field applies to (null: all);
- * where it does not apply the field's value is `null`. `label` is the editor's, `noun` the one
+ * where it does not apply the field's value is `null`. The order is the editor's. `label` is the editor's, `noun` the one
  * used in sentences and check names. `initial` is the seed screen's starting value.
  */
 export const BOND_FIELDS = {
@@ -58,10 +58,10 @@ export const BOND_FIELDS = {
   protocol: { label: 'Link Aggregation Protocol', noun: 'Protocol', protocols: null, schema: protocolSchema, initial: 'LACP' },
   xmitHashPolicy: { label: 'Transmit Hash Policy', noun: 'Transmit hash policy', protocols: ['LACP', 'LOADBALANCE'], schema: xmitHashPolicySchema.nullable(), initial: 'LAYER2+3' },
   lacpduRate: { label: 'LACPDU Rate', noun: 'LACPDU rate', protocols: ['LACP'], schema: lacpduRateSchema.nullable(), initial: 'SLOW' },
-  members: { label: 'Interfaces', noun: 'Members', protocols: null, schema: z.array(ifaceNameSchema).max(16, 'At most 16 members'), initial: [] as string[] },
-  aliases: { label: 'IP Addresses', noun: 'Addresses', protocols: null, schema: z.array(aliasSchema).max(64, 'At most 64 addresses'), initial: [] as BondAlias[] },
-  dhcp: { label: 'DHCP', noun: 'DHCP', protocols: null, schema: z.boolean(), initial: false },
   mtu: { label: 'MTU', noun: 'MTU', protocols: null, schema: z.number().int('MTU must be a whole number').nullable(), initial: null as number | null },
+  members: { label: 'Interfaces', noun: 'Members', protocols: null, schema: z.array(ifaceNameSchema).max(16, 'At most 16 members'), initial: [] as string[] },
+  dhcp: { label: 'DHCP', noun: 'DHCP', protocols: null, schema: z.boolean(), initial: false },
+  aliases: { label: 'IP Addresses', noun: 'Addresses', protocols: null, schema: z.array(aliasSchema).max(64, 'At most 64 addresses'), initial: [] as BondAlias[] },
 } as const satisfies Record<string, { label: string; noun: string; protocols: readonly BondProtocol[] | null; schema: z.ZodType; initial: unknown }>;
 
 export type BondFieldKey = keyof typeof BOND_FIELDS;

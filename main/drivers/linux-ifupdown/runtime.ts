@@ -1,5 +1,4 @@
-import type { BondSpec, LacpduRate } from '../../../preload/contract/bond-spec';
-import { PROTOCOL_TO_MODE } from '../../../preload/contract/bond-spec';
+import { BOND_FIELD_KEYS, fieldApplies, PROTOCOL_TO_MODE, type BondFieldKey, type BondSpec, type LacpduRate } from '../../../preload/contract/bond-spec';
 import type { BondMode, HostFacts } from '../../../preload/contract/inventory';
 import { ipFamily, networksOverlap } from '../../../preload/contract/ip';
 import { kernelHashPolicy, kernelLacpRate } from '../../bond/kernel-words';
@@ -57,21 +56,27 @@ function specAddresses(spec: BondSpec): AddressState[] {
   return spec.aliases.map((a) => ({ family: ipFamily(a.address) === 'inet6' ? 'inet6' : 'inet', address: a.address, prefix: a.prefix }));
 }
 
+/**
+ * Each editor field as the kernel state the apply script builds (and the ifupdown file persists):
+ * a new field in the table must say what it sets. The kernel's defaults (layer2, slow) differ from
+ * the editor's, so the chosen value is always said.
+ */
+const FIELD_STATE: { readonly [K in BondFieldKey]: (spec: BondSpec) => Partial<BondState> } = {
+  name: (spec) => ({ name: spec.name }),
+  description: () => ({}), // not kernel state: renderBondFile keeps it as a comment in the ifupdown file
+  protocol: (spec) => ({ mode: PROTOCOL_TO_MODE[spec.protocol] }),
+  xmitHashPolicy: (spec) => ({ xmitHashPolicy: fieldApplies('xmitHashPolicy', spec.protocol) ? kernelHashPolicy(spec.xmitHashPolicy ?? 'LAYER2+3') : null }),
+  lacpduRate: (spec) => ({ lacpduRate: fieldApplies('lacpduRate', spec.protocol) ? (spec.lacpduRate ?? 'SLOW') : null }),
+  // FAILOVER's first member is its primary.
+  members: (spec) => ({ members: [...spec.members], primary: spec.protocol === 'FAILOVER' ? (spec.members[0] ?? null) : null }),
+  aliases: (spec) => ({ addresses: specAddresses(spec) }),
+  dhcp: (spec) => ({ dhcp: spec.dhcp }),
+  mtu: (spec) => ({ mtu: spec.mtu }),
+};
+
 export function bondStateFromSpec(spec: BondSpec): BondState {
-  const mode = PROTOCOL_TO_MODE[spec.protocol];
-  return {
-    name: spec.name,
-    mode,
-    miimonMs: MIIMON_MS,
-    // The kernel's defaults (layer2, slow) differ from the editor's; always say what was chosen.
-    xmitHashPolicy: spec.protocol === 'FAILOVER' ? null : kernelHashPolicy(spec.xmitHashPolicy ?? 'LAYER2+3'),
-    lacpduRate: spec.protocol === 'LACP' ? (spec.lacpduRate ?? 'SLOW') : null,
-    primary: spec.protocol === 'FAILOVER' ? (spec.members[0] ?? null) : null,
-    members: [...spec.members],
-    mtu: spec.mtu,
-    addresses: specAddresses(spec),
-    dhcp: spec.dhcp,
-  };
+  const base: BondState = { name: spec.name, mode: PROTOCOL_TO_MODE[spec.protocol], miimonMs: MIIMON_MS, xmitHashPolicy: null, lacpduRate: null, primary: null, members: [], mtu: null, addresses: [], dhcp: false };
+  return Object.assign(base, ...BOND_FIELD_KEYS.map((k) => FIELD_STATE[k](spec))) as BondState;
 }
 
 /** The existing bond as the kernel runs it; null when /proc/net/bonding was not read. */

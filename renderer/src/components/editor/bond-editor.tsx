@@ -1,8 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent, type ReactNode } from 'react';
 import {
+  BOND_FIELD_KEYS,
+  BOND_FIELDS,
   bondSpecSchema,
   DESCRIPTION_MAX,
+  fieldApplies,
   type AppError,
+  type BondFieldKey,
   type BondProtocol,
   type BondSpec,
   type EligibleMember,
@@ -20,6 +24,147 @@ const LACPDU_HELP: Readonly<Record<LacpduRate, string>> = {
   FAST: 'The partner sends LACPDUs every second (3 s timeout): faults are detected faster.',
 };
 
+/** The form's working copy: text as typed, and choices kept while a protocol change hides them. */
+interface Draft {
+  readonly name: string;
+  readonly description: string;
+  readonly protocol: BondProtocol;
+  readonly xmitHashPolicy: XmitHashPolicy;
+  readonly lacpduRate: LacpduRate;
+  readonly mtu: string;
+  readonly members: readonly string[];
+  readonly dhcp: boolean;
+  readonly aliases: readonly AliasRow[];
+}
+
+function draftOf(spec: BondSpec): Draft {
+  return {
+    name: spec.name,
+    description: spec.description,
+    protocol: spec.protocol,
+    xmitHashPolicy: spec.xmitHashPolicy ?? 'LAYER2+3',
+    lacpduRate: spec.lacpduRate ?? 'SLOW',
+    mtu: spec.mtu === null ? '' : String(spec.mtu),
+    members: [...spec.members],
+    dhcp: spec.dhcp,
+    aliases: spec.aliases.map((a) => ({ address: a.address, prefix: String(a.prefix) })),
+  };
+}
+
+interface ControlProps {
+  readonly draft: Draft;
+  readonly set: (patch: Partial<Draft>) => void;
+  readonly errors: Errors;
+  readonly editing: boolean;
+  readonly candidates: readonly EligibleMember[];
+}
+
+interface Control<K extends BondFieldKey> {
+  /** In the grid of small fields, or a block of its own below it. */
+  readonly place: 'grid' | 'below';
+  /** The draft's value as the spec has it (the schema checks it afterwards). */
+  readonly read: (draft: Draft) => BondSpec[K];
+  readonly render: (p: ControlProps) => ReactNode;
+}
+
+function Select<T extends string>(props: { label: string; value: T; options: readonly T[]; error?: string | undefined; hint?: string | undefined; onChange: (v: T) => void }) {
+  return (
+    <Field label={props.label} error={props.error} hint={props.hint}>
+      {(f) => (
+        <select id={f.id} aria-describedby={f.describedBy} value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
+          {props.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** One control per editor field: a new field in the contract's table must say how it is edited. */
+const CONTROLS: { readonly [K in BondFieldKey]: Control<K> } = {
+  name: {
+    place: 'grid',
+    read: (d) => d.name.trim(),
+    render: ({ draft, set, errors, editing }) => (
+      <Field label={BOND_FIELDS.name.label} error={errors.name} hint={editing ? 'Cannot change after the first apply' : 'bond followed by a number, e.g. bond0'}>
+        {(f) => <input id={f.id} aria-describedby={f.describedBy} aria-invalid={f.invalid} value={draft.name} disabled={editing} onChange={(e) => set({ name: e.target.value })} />}
+      </Field>
+    ),
+  },
+  description: {
+    place: 'grid',
+    read: (d) => d.description,
+    render: ({ draft, set, errors }) => (
+      <Field label={BOND_FIELDS.description.label} error={errors.description} hint={`Optional, up to ${DESCRIPTION_MAX} characters`}>
+        {(f) => <input id={f.id} aria-describedby={f.describedBy} aria-invalid={f.invalid} value={draft.description} onChange={(e) => set({ description: e.target.value })} />}
+      </Field>
+    ),
+  },
+  protocol: {
+    place: 'grid',
+    read: (d) => d.protocol,
+    render: ({ draft, set, errors }) => <Select label={BOND_FIELDS.protocol.label} value={draft.protocol} options={['LACP', 'FAILOVER', 'LOADBALANCE']} error={errors.protocol} onChange={(protocol) => set({ protocol })} />,
+  },
+  xmitHashPolicy: {
+    place: 'grid',
+    read: (d) => d.xmitHashPolicy,
+    render: ({ draft, set, errors }) => (
+      <Select label={BOND_FIELDS.xmitHashPolicy.label} value={draft.xmitHashPolicy} options={['LAYER2', 'LAYER2+3', 'LAYER3+4']} error={errors.xmitHashPolicy} onChange={(xmitHashPolicy) => set({ xmitHashPolicy })} />
+    ),
+  },
+  lacpduRate: {
+    place: 'grid',
+    read: (d) => d.lacpduRate,
+    render: ({ draft, set, errors }) => (
+      <Select label={BOND_FIELDS.lacpduRate.label} value={draft.lacpduRate} options={['SLOW', 'FAST']} error={errors.lacpduRate} hint={LACPDU_HELP[draft.lacpduRate]} onChange={(lacpduRate) => set({ lacpduRate })} />
+    ),
+  },
+  mtu: {
+    place: 'grid',
+    read: (d) => (d.mtu.trim() === '' ? null : Number(d.mtu)),
+    render: ({ draft, set, errors }) => (
+      <Field label={BOND_FIELDS.mtu.label} error={errors.mtu} hint="Optional, 68 to 9216">
+        {(f) => <input id={f.id} aria-describedby={f.describedBy} aria-invalid={f.invalid} value={draft.mtu} inputMode="numeric" onChange={(e) => set({ mtu: e.target.value })} />}
+      </Field>
+    ),
+  },
+  members: {
+    place: 'below',
+    read: (d) => [...d.members],
+    render: ({ draft, set, errors, candidates }) => {
+      const memberErrors: Record<number, string> = {};
+      for (const [key, message] of Object.entries(errors)) {
+        const m = /^members\.(\d+)$/.exec(key);
+        if (m) memberErrors[Number(m[1])] = message;
+      }
+      return <MembersPicker candidates={candidates} members={draft.members} protocol={draft.protocol} error={errors.members} memberErrors={memberErrors} onChange={(members) => set({ members })} />;
+    },
+  },
+  dhcp: {
+    place: 'below',
+    read: (d) => d.dhcp,
+    render: ({ draft, set }) => (
+      <label className="checkbox">
+        <input type="checkbox" checked={draft.dhcp} onChange={(e) => set({ dhcp: e.target.checked })} /> {BOND_FIELDS.dhcp.label}
+      </label>
+    ),
+  },
+  aliases: {
+    place: 'below',
+    read: (d) => toAliases(d.aliases),
+    render: ({ draft, set, errors }) => <AliasesEditor rows={draft.aliases} errors={errors} onChange={(aliases) => set({ aliases })} />,
+  },
+};
+
+const PROTOCOL_NOTE: Readonly<Record<BondProtocol, string | null>> = {
+  LACP: null,
+  LOADBALANCE: 'LOADBALANCE is static: the switch ports need a static LAG (no LACP).',
+  FAILOVER: 'Traffic uses the first member; when it fails, the next available member takes over.',
+};
+
 /**
  * The seed's "Add Interface → Link Aggregation" screen, field for field. Checks run here with the
  * contract's schema and again in main; Save never applies: it asks main for a plan.
@@ -35,33 +180,17 @@ export function BondEditor(props: {
   onCancel: () => void;
 }) {
   const { initial } = props;
-  const [name, setName] = useState(initial.name);
-  const [description, setDescription] = useState(initial.description);
-  const [protocol, setProtocol] = useState<BondProtocol>(initial.protocol);
-  const [xmit, setXmit] = useState<XmitHashPolicy>(initial.xmitHashPolicy ?? 'LAYER2+3');
-  const [lacpdu, setLacpdu] = useState<LacpduRate>(initial.lacpduRate ?? 'SLOW');
-  const [members, setMembers] = useState<string[]>([...initial.members]);
-  const [aliases, setAliases] = useState<AliasRow[]>(initial.aliases.map((a) => ({ address: a.address, prefix: String(a.prefix) })));
-  const [dhcp, setDhcp] = useState(initial.dhcp);
-  const [mtu, setMtu] = useState(initial.mtu === null ? '' : String(initial.mtu));
+  const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
   const [localErrors, setLocalErrors] = useState<Errors>({});
   const errors: Errors = { ...props.serverErrors, ...localErrors };
-
-  const build = (): unknown => ({
-    name: name.trim(),
-    description,
-    protocol,
-    xmitHashPolicy: protocol === 'FAILOVER' ? null : xmit,
-    lacpduRate: protocol === 'LACP' ? lacpdu : null,
-    members,
-    aliases: toAliases(aliases),
-    dhcp,
-    mtu: mtu.trim() === '' ? null : Number(mtu),
-  });
+  const set = (patch: Partial<Draft>): void => setDraft((d) => ({ ...d, ...patch }));
+  const shown = BOND_FIELD_KEYS.filter((k) => fieldApplies(k, draft.protocol));
+  const ctx: ControlProps = { draft, set, errors, editing: props.editing, candidates: props.candidates };
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    const parsed = bondSpecSchema.safeParse(build());
+    const raw = Object.fromEntries(BOND_FIELD_KEYS.map((k) => [k, fieldApplies(k, draft.protocol) ? CONTROLS[k].read(draft) : null]));
+    const parsed = bondSpecSchema.safeParse(raw);
     if (!parsed.success) {
       const next: Record<string, string> = {};
       for (const issue of parsed.error.issues) next[issue.path.map(String).join('.')] ??= issue.message;
@@ -72,12 +201,7 @@ export function BondEditor(props: {
     props.onSave(parsed.data);
   };
 
-  const memberErrors: Record<number, string> = {};
-  for (const [key, message] of Object.entries(errors)) {
-    const m = /^members\.(\d+)$/.exec(key);
-    if (m) memberErrors[Number(m[1])] = message;
-  }
-
+  const note = PROTOCOL_NOTE[draft.protocol];
   return (
     <form className="panel bond-editor" aria-label={props.editing ? `Edit ${initial.name}` : 'Add Interface'} onSubmit={submit} noValidate>
       <h2>{props.editing ? `Edit ${initial.name}` : 'Add Interface'}</h2>
@@ -89,53 +213,18 @@ export function BondEditor(props: {
             </select>
           )}
         </Field>
-        <Field label="Name" error={errors.name} hint={props.editing ? 'Cannot change after the first apply' : 'bond followed by a number, e.g. bond0'}>
-          {(f) => <input id={f.id} aria-describedby={f.describedBy} aria-invalid={f.invalid} value={name} disabled={props.editing} onChange={(e) => setName(e.target.value)} />}
-        </Field>
-        <Field label="Description" error={errors.description} hint={`Optional, up to ${DESCRIPTION_MAX} characters`}>
-          {(f) => <input id={f.id} aria-describedby={f.describedBy} aria-invalid={f.invalid} value={description} onChange={(e) => setDescription(e.target.value)} />}
-        </Field>
-        <Field label="Link Aggregation Protocol" error={errors.protocol}>
-          {(f) => (
-            <select id={f.id} aria-describedby={f.describedBy} value={protocol} onChange={(e) => setProtocol(e.target.value as BondProtocol)}>
-              <option value="LACP">LACP</option>
-              <option value="FAILOVER">FAILOVER</option>
-              <option value="LOADBALANCE">LOADBALANCE</option>
-            </select>
-          )}
-        </Field>
-        {protocol !== 'FAILOVER' ? (
-          <Field label="Transmit Hash Policy" error={errors.xmitHashPolicy}>
-            {(f) => (
-              <select id={f.id} aria-describedby={f.describedBy} value={xmit} onChange={(e) => setXmit(e.target.value as XmitHashPolicy)}>
-                <option value="LAYER2">LAYER2</option>
-                <option value="LAYER2+3">LAYER2+3</option>
-                <option value="LAYER3+4">LAYER3+4</option>
-              </select>
-            )}
-          </Field>
-        ) : null}
-        {protocol === 'LACP' ? (
-          <Field label="LACPDU Rate" error={errors.lacpduRate} hint={LACPDU_HELP[lacpdu]}>
-            {(f) => (
-              <select id={f.id} aria-describedby={f.describedBy} value={lacpdu} onChange={(e) => setLacpdu(e.target.value as LacpduRate)}>
-                <option value="SLOW">SLOW</option>
-                <option value="FAST">FAST</option>
-              </select>
-            )}
-          </Field>
-        ) : null}
-        <Field label="MTU" error={errors.mtu} hint="Optional, 68 to 9216">
-          {(f) => <input id={f.id} aria-describedby={f.describedBy} aria-invalid={f.invalid} value={mtu} inputMode="numeric" onChange={(e) => setMtu(e.target.value)} />}
-        </Field>
+        {shown
+          .filter((k) => CONTROLS[k].place === 'grid')
+          .map((k) => (
+            <Fragment key={k}>{CONTROLS[k].render(ctx)}</Fragment>
+          ))}
       </div>
-      {protocol === 'LOADBALANCE' ? <p className="muted small">LOADBALANCE is static: the switch ports need a static LAG (no LACP).</p> : null}
-      {protocol === 'FAILOVER' ? <p className="muted small">Traffic uses the first member; when it fails, the next available member takes over.</p> : null}
-      <MembersPicker candidates={props.candidates} members={members} protocol={protocol} error={errors.members} memberErrors={memberErrors} onChange={setMembers} />
-      <label className="checkbox">
-        <input type="checkbox" checked={dhcp} onChange={(e) => setDhcp(e.target.checked)} /> DHCP
-      </label>
-      <AliasesEditor rows={aliases} errors={errors} onChange={setAliases} />
+      {note ? <p className="muted small">{note}</p> : null}
+      {shown
+        .filter((k) => CONTROLS[k].place === 'below')
+        .map((k) => (
+          <Fragment key={k}>{CONTROLS[k].render(ctx)}</Fragment>
+        ))}
       {props.formError ? (
         <p className="form-error" role="alert">
           {props.formError.message}
@@ -152,3 +241,4 @@ export function BondEditor(props: {
     </form>
   );
 }
+
