@@ -114,4 +114,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // What every host shares sits below the drivers: plan/, bond/ and shell/ never ask a driver.
+    files: ['main/bond/**/*.ts', 'main/plan/**/*.ts', 'main/shell/**/*.ts'],
+    ignores: testFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [rawIpc, noElectron],
+          patterns: [
+            { group: ['node:*', ...nodeBuiltins, 'ssh2', 'ws'], message: 'Pure domain code does no I/O.' },
+            above('services', 'apply', 'store', 'ipc', 'server', 'electron', 'drivers', 'ssh'),
+          ],
+        },
+      ],
+    },
+  },
 );

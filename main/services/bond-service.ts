@@ -5,7 +5,7 @@ import { ApplyRun, type ApplyIo, type RemoteShell } from '../apply/apply-run';
 import type { HostDriver } from '../drivers/driver';
 import { describeHost, driverByKind, driverForFacts } from '../drivers/registry';
 import { AppFailure } from '../errors';
-import { planBondChange, planToShellScript } from '../plan/plan-change';
+import { planBondChange, planToShellScript } from '../drivers/plan-change';
 import type { Plan } from '../plan/plan-types';
 import type { AuditLog } from '../store/audit-log';
 import type { HostStore } from '../store/host-store';
@@ -68,6 +68,7 @@ export class BondService {
         allowVirtualMembers: this.allowVirtualMembers,
         sudo: host !== undefined && host.useSudo && host.user !== 'root',
         extras,
+        resetNicConfig: req.resetNicConfig ?? [],
         runId: `${req.action}-${newId()}`,
       },
     });

@@ -47,6 +47,8 @@ export const planRequestSchema = z
     spec: bondSpecSchema.nullable(),
     bondName: ifaceNameSchema.nullable(),
     checkinTimeoutSeconds: z.number().int().min(10, 'Check-in timeout is at least 10 s').max(300, 'Check-in timeout is at most 300 s'),
+    /** Ports whose own configuration the user agreed to reset as part of the change (TrueNAS "currently in use"). */
+    resetNicConfig: z.array(ifaceNameSchema).max(16).optional(),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BondSpec } from '../../../preload/contract/bond-spec';
 import type { HostFacts } from '../../../preload/contract/inventory';
 import type { LinuxNetworkFiles } from './config';
-import { planBondChange, type PlanOptions } from '../../plan/plan-change';
+import { planBondChange, type PlanOptions } from '../plan-change';
 import type { Plan, PlanStep } from '../../plan/plan-types';
 import { linuxFacts, spec, withBond } from '../../../e2e/kit/host-facts';
 

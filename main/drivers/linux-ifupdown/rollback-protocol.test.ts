@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { planBondChange } from '../../plan/plan-change';
+import { planBondChange } from '../plan-change';
 import type { Plan } from '../../plan/plan-types';
 import { linuxFacts, spec } from '../../../e2e/kit/host-facts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BondSpec } from '../../../preload/contract/bond-spec';
 import type { HostFacts } from '../../../preload/contract/inventory';
-import { planBondChange, type PlanOptions } from '../../plan/plan-change';
+import { planBondChange, type PlanOptions } from '../plan-change';
 import type { Plan, PlanStep } from '../../plan/plan-types';
 import { spec, truenasFacts, withBond } from '../../../e2e/kit/host-facts';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../preload/contract/inventory';
 import { planBondChange, planToShellScript } from './plan-change';
-import type { Plan } from './plan-types';
+import type { Plan } from '../plan/plan-types';
 import { linuxFacts, nic, spec, truenasFacts } from '../../e2e/kit/host-facts';
 
 function ok(r: ReturnType<typeof planBondChange>): Plan {

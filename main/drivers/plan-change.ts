@@ -1,12 +1,12 @@
 import { bondSpecSchema, fieldKey, type BondSpec } from '../../preload/contract/bond-spec';
 import type { HostFacts } from '../../preload/contract/inventory';
-import { findInterface, managementMove, managementNic } from './host-view';
-import { describeHost, driverForFacts } from '../drivers/registry';
-import { HOST_FIELD, type FieldError, type Plan, type PlanAction, type PlanFailureCode, type PlanResult } from './plan-types';
-import { isSafeRunId } from './steps';
-import { validateAgainstHost, validateDelete } from './validate-against-host';
+import { findInterface, managementMove, managementNic } from '../plan/host-view';
+import { describeHost, driverForFacts } from './registry';
+import { HOST_FIELD, type FieldError, type Plan, type PlanAction, type PlanFailureCode, type PlanResult } from '../plan/plan-types';
+import { isSafeRunId } from '../plan/steps';
+import { validateAgainstHost, validateDelete } from '../plan/validate-against-host';
 
-export { planToShellScript } from './plan-script';
+export { planToShellScript } from '../plan/plan-script';
 
 // The planner's entry: editor spec + host inventory -> a Plan (or field errors), no I/O. It checks
 // what holds on every host, asks the host's driver for its operations, and adds the warnings every
