@@ -263,6 +263,46 @@ describe('BondService.plan', () => {
   });
 });
 
+describe('BondService: stale facts and stale plans', () => {
+  it('makes no plan when the host cannot be read now, even though an earlier discovery succeeded', async () => {
+    const world = await makeWorld();
+    const id = await world.readyHost(linuxFacts());
+    await world.planFor(id);
+    world.discover.mockRejectedValueOnce(new Error('socket hang up'));
+
+    const failure = await failureOf(() => world.bonds.plan(planRequest(id)));
+
+    expect(failure.message).toMatch(/could not read the host's current state.*socket hang up/);
+  });
+
+  it('refuses to apply a plan older than 30 minutes, even when no other plan was made since', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2025-05-01T10:00:00Z'));
+    const world = await makeWorld();
+    const id = await world.readyHost(linuxFacts());
+    const old = await world.planFor(id);
+
+    vi.setSystemTime(new Date('2025-05-01T10:31:00Z'));
+
+    expect((await failureOf(() => world.bonds.apply(old.planId, false))).code).toBe('PLAN_EXPIRED');
+    expect((await failureOf(() => world.bonds.planScript(old.planId))).code).toBe('PLAN_EXPIRED');
+  });
+
+  it('records no state after the change when the host cannot be read after it (never the state before twice)', async () => {
+    const world = await makeWorld();
+    const id = await world.readyHost(linuxFacts());
+    const waiting = await world.appliedAndWaiting(id);
+    world.discover.mockRejectedValue(new Error('socket hang up'));
+
+    await world.bonds.keep(waiting.applyId);
+    await world.audited(id, ['confirmed']);
+
+    const [entry] = (await world.audit.read(id)).entries;
+    expect(entry?.stateBefore).not.toBeNull();
+    expect(entry?.stateAfter).toBeNull();
+  });
+});
+
 describe('BondService.planScript', () => {
   it('gives the shell script of a plan it made, named after the action and bond', async () => {
     const world = await makeWorld();

@@ -80,14 +80,12 @@ export class BondService {
   }
 
   planScript(planId: string): { script: string; fileName: string } {
-    const stored = this.plans.get(planId);
-    if (!stored) throw new AppFailure('PLAN_EXPIRED', 'That plan is no longer available; save the editor again to make a new one.');
+    const stored = this.storedPlan(planId);
     return { script: planToShellScript(stored.plan), fileName: `bondsmith-${stored.plan.action}-${stored.plan.bondName}.sh` };
   }
 
   apply(planId: string, autoKeep: boolean): Promise<ApplyState> {
-    const stored = this.plans.get(planId);
-    if (!stored) throw new AppFailure('PLAN_EXPIRED', 'That plan is no longer available; save the editor again to make a new one.');
+    const stored = this.storedPlan(planId);
     const { plan } = stored;
     if (this.hasActiveRun(plan.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is already being applied to this host.');
     const connection = this.readyConnection(plan.hostId);
@@ -138,7 +136,9 @@ export class BondService {
       this.reportProblem(stored.plan.hostId, `The finished change's saved plan could not be removed from disk (${reason(err)}).`);
     });
     const host = this.store.get(stored.plan.hostId);
-    const after = await this.sessions.refresh(stored.plan.hostId).catch(() => null);
+    const refreshed = await this.sessions.refresh(stored.plan.hostId).catch(() => null);
+    // A failed discovery hands back the previous facts: those are the state before, not after.
+    const after = refreshed && refreshed.error === null ? refreshed : null;
     await this.audit
       .append({
         time: new Date().toISOString(),
@@ -167,6 +167,16 @@ export class BondService {
     this.events.emit('app.problem', { hostId, message });
   }
 
+  /** A plan this service made, while it is fresh (older plans were made from facts that may be stale). */
+  private storedPlan(planId: string): StoredPlan {
+    const stored = this.plans.get(planId);
+    if (!stored || Date.now() - stored.createdAt > PLAN_TTL_MS) {
+      this.plans.delete(planId);
+      throw new AppFailure('PLAN_EXPIRED', 'That plan is no longer available; save the editor again to make a new one.');
+    }
+    return stored;
+  }
+
   private run(applyId: string): ApplyRun {
     const run = this.runs.get(applyId);
     if (!run) throw new AppFailure('NOT_FOUND', 'That apply is not known (was the app restarted?).');
@@ -186,7 +196,10 @@ export class BondService {
   private async freshFacts(hostId: string): Promise<HostFacts> {
     this.readyConnection(hostId);
     const result = await this.sessions.refresh(hostId);
-    if (!result.facts) throw new AppFailure(result.error?.code ?? 'DISCOVERY_FAILED', result.error?.message ?? 'Discovery found nothing on this host.');
+    // Never plan from the facts of an earlier discovery: the box may have changed since.
+    if (result.error || !result.facts) {
+      throw new AppFailure(result.error?.code ?? 'DISCOVERY_FAILED', `Bondsmith could not read the host's current state, so it makes no plan: ${result.error?.message ?? 'discovery found nothing'}`);
+    }
     return result.facts;
   }
 

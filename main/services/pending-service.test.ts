@@ -179,6 +179,18 @@ describe('PendingService on Linux', () => {
     expect(await world.inflight.list()).toEqual([RUN_A]);
   });
 
+  it("fails Keep when the confirm step's answer is not the one its check wants, and keeps the stored plan", async () => {
+    const world = await makeWorld();
+    world.box.rules = [{ match: 'echo confirmed', reply: { code: 0, stdout: 'bondsmith: nothing to confirm' } }];
+    const id = await world.readyHost(linuxWithPending(RUN_A));
+    await world.inflight.save({ hostId: id, applyId: 'apply1', plan: linuxPlan(id, RUN_A), deadline: null });
+
+    const failure = await failureOf(() => world.pending.resolve(id, 'keep', RUN_A));
+
+    expect(failure.code).toBe('PENDING_RESOLVE_FAILED');
+    expect(await world.inflight.list()).toEqual([RUN_A]);
+  });
+
   it('forgets the stored plan of a run it reverted', async () => {
     const world = await makeWorld();
     world.box.rules = [{ match: 'echo restored', reply: { stdout: 'restored' } }];
@@ -214,6 +226,20 @@ describe('PendingService: the session', () => {
     expect((await failureOf(() => world.pending.resolve(never, 'revert', RUN_A))).code).toBe('NOT_CONNECTED');
     expect((await failureOf(() => world.pending.resolve(connecting, 'keep', null))).code).toBe('NOT_CONNECTED');
     expect(world.discover).not.toHaveBeenCalled();
+    expect(world.box.log).toEqual([]);
+  });
+
+  it('refuses with DISCOVERY_FAILED when the host cannot be read now, even though an earlier discovery saw the change', async () => {
+    const world = await makeWorld();
+    world.box.rules = [{ match: /^midclt call interface\.checkin$/, reply: { stdout: 'null' } }];
+    const id = await world.readyHost(truenasWithPending(true));
+    await world.sessions.refresh(id);
+    world.discover.mockRejectedValueOnce(new Error('socket hang up'));
+
+    const failure = await failureOf(() => world.pending.resolve(id, 'keep', null));
+
+    expect(failure.code).toBe('DISCOVERY_FAILED');
+    expect(failure.message).toContain('socket hang up');
     expect(world.box.log).toEqual([]);
   });
 

@@ -23,8 +23,9 @@ export class PendingService {
     const connection = this.sessions.connection(hostId);
     if (!connection || connection.snapshot().state !== 'ready') throw new AppFailure('NOT_CONNECTED', 'Connect to the host first.');
     const result = await this.sessions.refresh(hostId);
-    const facts = result.facts;
-    if (!facts) throw new AppFailure('DISCOVERY_FAILED', 'Could not read the host to see its pending change.');
+    // Keep or revert only what the box says now, never what an earlier discovery saw.
+    const facts = result.error === null ? result.facts : null;
+    if (!facts) throw new AppFailure('DISCOVERY_FAILED', `Could not read the host to see its pending change${result.error ? `: ${result.error.message}` : '.'}`);
     const driver = driverForFacts(facts);
     if (!driver) throw new AppFailure('NO_DRIVER', 'Bondsmith has no driver for this host, so it cannot keep or revert its changes.');
     const waiting = driver.pendingOnBox(facts);

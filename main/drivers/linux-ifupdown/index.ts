@@ -5,6 +5,7 @@ import { eligibleMembers } from '../../plan/eligible-members';
 import { shScript } from '../../plan/steps';
 import { explainSudoRefusal } from '../../shell/sudo';
 import type { HostConnection } from '../../ssh/connection';
+import type { PlanStep } from '../../plan/plan-types';
 import type { HostDriver, ResolvePendingInput } from '../driver';
 import { verifyKernel } from '../kernel-verify';
 import { readBondSpec } from '../spec-reader';
@@ -28,6 +29,12 @@ async function run(connection: HostConnection, command: string, expect: RegExp |
   }
 }
 
+/** The pattern a step's check wants in its output, where it asks for one. */
+function expectedOutput(step: PlanStep): RegExp | null {
+  const c = step.check;
+  return c.kind === 'stdout-matches' ? new RegExp(c.pattern) : c.kind === 'stdout-equals' ? new RegExp(`^${c.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : null;
+}
+
 async function resolvePending(input: ResolvePendingInput): Promise<void> {
   const runId = input.pending.runId;
   if (runId === null || !(input.facts.pendingRuns ?? []).some((r) => r.runId === runId)) {
@@ -37,7 +44,7 @@ async function resolvePending(input: ResolvePendingInput): Promise<void> {
   if (input.confirmSteps === null) {
     throw new AppFailure('KEEP_NEEDS_PLAN', 'This computer does not have the plan of that change, so it cannot write its configuration. Revert it, or let its timer run out.');
   }
-  for (const step of input.confirmSteps) await run(input.connection, step.command, null);
+  for (const step of input.confirmSteps) await run(input.connection, step.command, expectedOutput(step));
 }
 
 async function readExtras(connection: HostConnection): Promise<LinuxExtras> {
