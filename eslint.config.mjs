@@ -14,6 +14,8 @@ const rendererSidePatterns = [
 
 const testFiles = ['**/*.test.ts', '**/*.itest.ts'];
 
+const noIo = { group: ['node:*', ...nodeBuiltins, 'ssh2', 'ws'], message: 'Pure domain code does no I/O.' };
+
 const noElectron = { name: 'electron', message: 'Only main/electron/ (the thin Electron shell) imports electron.' };
 
 /** Imports from the named main/ folders, from anywhere inside main/. */
@@ -105,7 +107,7 @@ export default tseslint.config(
         {
           paths: [rawIpc, noElectron],
           patterns: [
-            { group: ['node:*', ...nodeBuiltins, 'ssh2', 'ws'], message: 'Pure domain code does no I/O.' },
+            noIo,
             above('services', 'apply', 'store', 'ipc', 'server', 'electron'),
             { group: ['**/ssh/*', '!**/ssh/connection'], message: 'Pure code reaches the box only through the connection it is handed (ssh/connection.ts).' },
             { group: ['**/ssh/connection'], allowTypeImports: true, message: 'Only the type of the connection: pure code does not open one.' },
@@ -124,7 +126,7 @@ export default tseslint.config(
         {
           paths: [rawIpc, noElectron],
           patterns: [
-            { group: ['node:*', ...nodeBuiltins, 'ssh2', 'ws'], message: 'Pure domain code does no I/O.' },
+            noIo,
             above('services', 'apply', 'store', 'ipc', 'server', 'electron', 'drivers', 'ssh'),
           ],
         },
