@@ -78,6 +78,7 @@ export function linuxFacts(extra: Partial<HostFacts> = {}): HostFacts {
     defaultRoutes: [{ family: 'inet', gateway: '192.0.2.1', dev: 'eno1' }],
     management: { nic: 'eno1', address: '192.0.2.10', clientAddress: '192.0.2.200' },
     middleware: null,
+    stack: { manager: 'ifupdown', version: null, renderer: null, managedDevices: [], bonding: 'loaded' },
     warnings: [],
     ...extra,
   };
@@ -89,6 +90,7 @@ export function truenasFacts(version: string, extra: Partial<HostFacts> = {}): H
   return {
     ...base,
     os: { kind: 'truenas', pretty: `TrueNAS ${version}`, kernel: '6.6.0', truenasVersion: version },
+    stack: { manager: 'truenas-middleware', version: null, renderer: null, managedDevices: [], bonding: 'loaded' },
     middleware: {
       version,
       pendingChanges: false,

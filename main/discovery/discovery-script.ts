@@ -17,6 +17,9 @@
 // - midclt prints booleans as True/False, numbers raw and everything else as one-line JSON
 //   (reference/truenas-middleware.md §6); `-t` bounds each call because a stuck middlewared would
 //   otherwise hold the refresh for 60 s per call. checkin_waiting is only asked while changes are pending.
+// - The `stack` section says which network stack is in charge (netplan, NetworkManager, networkd,
+//   ifupdown) and whether the kernel can build bonds at all (bonding loaded, built in, loadable or
+//   missing), so a host is changed only through the driver of the stack that really manages it.
 // - Non-root admins can read everything here except the LACP details the kernel hides in
 //   /proc/net/bonding; the `meta` section reports the effective UID so the UI can say why.
 
@@ -107,6 +110,35 @@ if [ -n "$MC" ]; then
       ;;
   esac
 fi
+begin stack
+K=
+read -r K 2>/dev/null < /proc/sys/kernel/osrelease
+B=missing
+for f in /lib/modules/$K/kernel/drivers/net/bonding/bonding.ko*; do
+  if [ -e "$f" ]; then B=loadable; fi
+done
+if [ -r /lib/modules/$K/modules.builtin ]; then
+  while IFS= read -r l; do
+    case "$l" in */bonding.ko) B=builtin ;; esac
+  done < /lib/modules/$K/modules.builtin
+fi
+if [ -e /sys/class/net/bonding_masters ] || [ -d /sys/module/bonding ]; then B=loaded; fi
+printf "bonding=%s$NL" "$B"
+for f in /etc/netplan/*.yaml /lib/netplan/*.yaml /run/netplan/*.yaml; do
+  [ -r "$f" ] || continue
+  printf "netplan-file=%s$NL" "$f"
+  while IFS= read -r l; do
+    case "$l" in *renderer:*) printf "netplan-renderer=%s$NL" "\${l##*renderer:}" ;; esac
+  done < "$f"
+done
+if [ -d /run/NetworkManager ] && command -v nmcli >/dev/null 2>&1; then
+  printf "nm-general=%s$NL" "$(nmcli -t -f RUNNING,VERSION general </dev/null 2>/dev/null)"
+  nmcli -t -f DEVICE,STATE device </dev/null 2>/dev/null | while IFS= read -r l; do printf "nm-device=%s$NL" "$l"; done
+fi
+if [ -d /run/systemd/netif/links ]; then printf "networkd=running$NL"; fi
+if [ -r /etc/network/interfaces ]; then printf "ifupdown-config=yes$NL"; fi
+if command -v ifup >/dev/null 2>&1; then printf "ifupdown-tool=yes$NL"; fi
+end stack 0
 for d in /run/bondsmith/*; do
   [ -e "$d/armed" ] || continue
   begin bondsmith-runs

@@ -75,6 +75,17 @@ export function parseKeyValues(content: string): Map<string, string> {
   return out;
 }
 
+/** Every `key=value` line in order, repeated keys included (bounded: hostile output is cut at 2,000 lines). */
+export function parseKeyValueLines(content: string): [string, string][] {
+  const out: [string, string][] = [];
+  for (const line of content.split('\n').slice(0, 2000)) {
+    const i = line.indexOf('=');
+    if (i <= 0) continue;
+    out.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+  }
+  return out;
+}
+
 /** os-release style `KEY="value"` with shell quoting reduced to what os-release(5) allows. */
 export function parseOsRelease(content: string): Map<string, string> {
   const out = new Map<string, string>();

@@ -5,6 +5,7 @@ import { parseProcBonding, type ProcBondingExtras } from '../bond/proc-bonding';
 import { extractJson, firstLineOf, parseKeyValues, parseOsRelease, splitDiscoveryOutput, type DiscoverySection } from './discovery-sections';
 import { parseDefaultRoutes, parseIpAddrJson, type SysfsNic } from './parse-ip';
 import { parseMiddleware } from './parse-middleware';
+import { parseStack } from './parse-stack';
 
 // Turns the discovery script's stdout (discovery-script.ts) into HostFacts. Never throws for bad
 // remote output: each broken section becomes a warning and the rest is still used. Only output with
@@ -199,6 +200,7 @@ export function parseDiscovery(stdout: string, opts: ParseDiscoveryOptions): Env
     defaultRoutes: defaultRoutes.slice(0, 16),
     management,
     middleware,
+    stack: parseStack(sec('stack')?.content, isTrueNas),
     pendingRuns: parsePendingRuns(sec('bondsmith-runs')?.content ?? ''),
     warnings: shown,
   };

@@ -107,3 +107,35 @@ describe('planToShellScript', () => {
     }
   });
 });
+
+describe('planBondChange on a host whose stack has no driver', () => {
+  const netplan = linuxFacts({ stack: { manager: 'netplan', version: null, renderer: 'NetworkManager', managedDevices: ['eno1', 'eno2'], bonding: 'loaded' } });
+  const unknown = linuxFacts({ stack: { manager: 'unknown', version: null, renderer: null, managedDevices: [], bonding: 'loaded' } });
+  const nm = linuxFacts({ stack: { manager: 'networkmanager', version: '1.46.0', renderer: null, managedDevices: ['eno1'], bonding: 'loadable' } });
+
+  it('refuses a netplan host, naming netplan and its renderer, and plans nothing', () => {
+    const r = planBondChange({ hostId: 'h1', facts: netplan, action: 'create', spec: spec() });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.code).toBe('NO_DRIVER');
+      expect(r.fieldErrors[0]?.message).toMatch(/managed by netplan \(renderer NetworkManager\).*no driver/);
+    }
+  });
+
+  it('refuses a NetworkManager host, naming its version', () => {
+    const r = planBondChange({ hostId: 'h1', facts: nm, action: 'create', spec: spec() });
+    expect(!r.ok && r.fieldErrors[0]?.message).toMatch(/managed by NetworkManager 1\.46\.0/);
+  });
+
+  it('refuses a host whose stack it could not tell', () => {
+    const r = planBondChange({ hostId: 'h1', facts: unknown, action: 'delete', existingBondName: 'bond1' });
+    expect(!r.ok && r.fieldErrors[0]?.message).toMatch(/could not tell which network stack/);
+  });
+
+  it('refuses an ifupdown host whose kernel cannot build bonds', () => {
+    const noBonding = linuxFacts({ stack: { manager: 'ifupdown', version: null, renderer: null, managedDevices: [], bonding: 'missing' } });
+    const r = planBondChange({ hostId: 'h1', facts: noBonding, action: 'create', spec: spec() });
+    expect(!r.ok && r.code).toBe('NO_DRIVER');
+    expect(!r.ok && r.fieldErrors[0]?.message).toMatch(/no bonding driver/);
+  });
+});

@@ -1,7 +1,7 @@
 import { bondSpecSchema, fieldKey, type BondSpec } from '../../preload/contract/bond-spec';
 import type { HostFacts } from '../../preload/contract/inventory';
 import { findInterface, managementMove, managementNic } from '../plan/host-view';
-import { describeHost, driverForFacts } from './registry';
+import { changeRefusal, driverForFacts } from './registry';
 import { HOST_FIELD, type FieldError, type Plan, type PlanAction, type PlanFailureCode, type PlanResult } from '../plan/plan-types';
 import { isSafeRunId } from '../plan/steps';
 import { validateAgainstHost, validateDelete } from '../plan/validate-against-host';
@@ -96,8 +96,9 @@ export function planBondChange(input: PlanInput): PlanResult {
   if (!/^bond[0-9]{1,4}$/.test(bondName)) return fail('INVALID_SPEC', [{ field: 'name', message: 'Which bond to change was not given' }]);
   const runId = o.runId ?? defaultRunId(action, bondName, facts);
   if (!isSafeRunId(runId)) return hostError('INVALID_SPEC', 'The run id may use letters, digits, "-" and "_" only');
+  const refusal = changeRefusal(facts);
   const driver = driverForFacts(facts);
-  if (driver === null) return hostError('NO_DRIVER', describeHost(facts).readOnlyReason ?? 'Bondsmith cannot change this host.');
+  if (refusal !== null || driver === null) return hostError('NO_DRIVER', refusal ?? 'Bondsmith cannot change this host.');
 
   const allowVirtualMembers = o.allowVirtualMembers ?? false;
   const hostErrors =

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { ApplyState, ChannelRequest, EligibleMember, FieldError, HostFacts, PlanView } from '../../preload/contract';
 import { ApplyRun, type ApplyIo, type RemoteShell } from '../apply/apply-run';
 import type { HostDriver } from '../drivers/driver';
-import { describeHost, driverByKind, driverForFacts } from '../drivers/registry';
+import { changeRefusal, driverByKind, driverForFacts } from '../drivers/registry';
 import { AppFailure } from '../errors';
 import { planBondChange, planToShellScript } from '../drivers/plan-change';
 import type { Plan } from '../plan/plan-types';
@@ -215,8 +215,9 @@ export class BondService {
 }
 
 function requireDriver(facts: HostFacts): HostDriver {
+  const refusal = changeRefusal(facts);
   const driver = driverForFacts(facts);
-  if (!driver) throw new AppFailure('NO_DRIVER', describeHost(facts).readOnlyReason ?? 'Bondsmith cannot change this host.');
+  if (refusal !== null || !driver) throw new AppFailure('NO_DRIVER', refusal ?? 'Bondsmith cannot change this host.');
   return driver;
 }
 

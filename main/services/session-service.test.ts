@@ -84,13 +84,14 @@ function factsNamed(hostname: string): HostFacts {
     defaultRoutes: [],
     management: { nic: null, address: null, clientAddress: null },
     middleware: null,
+    stack: { manager: 'ifupdown', version: null, renderer: null, managedDevices: [], bonding: 'loaded' },
     warnings: [],
   };
 }
 
 /** What a driver would say about the facts; names the host so a test can tell whose reading it is. */
 function viewOf(facts: HostFacts): HostView {
-  return { driver: { kind: 'linux-ifupdown', label: `ifupdown on ${facts.hostname}` }, readOnlyReason: null, bonds: [], pending: [] };
+  return { driver: { kind: 'linux-ifupdown', label: `ifupdown on ${facts.hostname}` }, stack: 'ifupdown', bonding: 'loaded', readOnlyReason: null, bonds: [], pending: [] };
 }
 
 function deferred<T>() {

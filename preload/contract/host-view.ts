@@ -24,6 +24,10 @@ export type PendingOnBox = z.infer<typeof pendingOnBoxSchema>;
 export const hostViewSchema = z.object({
   /** The driver that manages this host; null when none does (then the host is read-only). */
   driver: z.object({ kind: driverKindSchema, label: z.string().max(200) }).nullable(),
+  /** Who manages the host's network, in words ("ifupdown", "NetworkManager 1.42.4"). */
+  stack: z.string().max(200),
+  /** Can the kernel build bonds: loaded, builtin, loadable (module present), missing, unknown. */
+  bonding: z.enum(['loaded', 'builtin', 'loadable', 'missing', 'unknown']),
   /** Why Bondsmith will not change this host, in plain words; null when it can. */
   readOnlyReason: z.string().max(1000).nullable(),
   /** The editor's fields as the box has them, per bond (null: a mode the editor does not offer). */

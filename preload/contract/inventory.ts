@@ -147,6 +147,20 @@ export const middlewareViewSchema = z.object({
 });
 export type MiddlewareView = z.infer<typeof middlewareViewSchema>;
 
+/** Who manages the host's network, and whether its kernel can build bonds (discovery's `stack` section). */
+export const networkStackSchema = z.object({
+  manager: z.enum(['truenas-middleware', 'netplan', 'networkmanager', 'systemd-networkd', 'ifupdown', 'unknown']),
+  /** NetworkManager's version, where it runs. */
+  version: z.string().max(64).nullable(),
+  /** netplan's renderer (networkd or NetworkManager), where netplan is in charge. */
+  renderer: z.string().max(64).nullable(),
+  /** NetworkManager: the devices it manages (any state but "unmanaged"). */
+  managedDevices: z.array(ifaceNameSchema).max(512),
+  /** loaded or builtin: bonds can be built now; loadable: the module is there; missing: this kernel cannot build bonds. */
+  bonding: z.enum(['loaded', 'builtin', 'loadable', 'missing', 'unknown']),
+});
+export type NetworkStack = z.infer<typeof networkStackSchema>;
+
 export const hostFactsSchema = z.object({
   collectedAt: z.string().max(64),
   hostname: z.string().max(255),
@@ -165,6 +179,7 @@ export const hostFactsSchema = z.object({
     clientAddress: z.string().max(64).nullable(),
   }),
   middleware: middlewareViewSchema.nullable(),
+  stack: networkStackSchema,
   /** Linux: Bondsmith changes armed on the host and waiting for confirmation (run id, time left). */
   pendingRuns: z
     .array(z.object({ runId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), secondsLeft: z.number().int().nullable() }))

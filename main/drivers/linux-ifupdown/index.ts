@@ -56,7 +56,7 @@ async function readExtras(connection: HostConnection): Promise<LinuxExtras> {
 export const linuxIfupdownDriver: HostDriver<LinuxExtras | null> = {
   kind: 'linux-ifupdown',
   label: 'ifupdown + iproute2',
-  recognises: (facts) => facts.os.kind === 'linux',
+  recognises: (facts) => facts.stack.manager === 'ifupdown',
   readExtras,
   eligibleMembers: (facts, editing, options) => eligibleMembers(facts, editing, options),
   specOf: (facts, bondName) => readBondSpec(facts, bondName),

@@ -30,7 +30,7 @@ async function resolvePending(input: ResolvePendingInput): Promise<void> {
 export const truenasDriver: HostDriver<null> = {
   kind: 'truenas',
   label: 'TrueNAS middleware (midclt)',
-  recognises: (facts) => facts.os.kind === 'truenas',
+  recognises: (facts) => facts.stack.manager === 'truenas-middleware',
   readExtras: () => Promise.resolve(null),
   eligibleMembers: (facts, editing, options) => eligibleMembers(facts, editing, options),
   specOf: (facts, bondName) => {

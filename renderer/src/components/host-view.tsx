@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { Host } from '../../../preload/contract';
+import type { Host, HostView as HostViewData } from '../../../preload/contract';
 import { useSessionsStore } from '../state/sessions-store';
 import { ConnectionBadge } from './connection-badge';
 import { HostDetail } from './host-detail';
@@ -12,6 +12,14 @@ import { nextBondName } from '../state/next-bond-name';
 import { defaultBondSpec } from '../../../preload/contract';
 
 const AUTO_REFRESH_MS = 30_000;
+
+const BONDING_TEXT: Readonly<Record<HostViewData['bonding'], string>> = {
+  loaded: 'available',
+  builtin: 'built in',
+  loadable: 'available (module loads on first use)',
+  missing: 'missing from this kernel',
+  unknown: 'not known',
+};
 
 /** One host: its live session, the host-key decision, and what discovery found. */
 export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit: () => void; onRemove: () => Promise<void> }) {
@@ -87,6 +95,7 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit
             <h2>Interfaces</h2>
             <span className="muted small">
               {facts.hostname} · {facts.os.pretty} · kernel {facts.os.kernel}
+              {view ? ` · network: ${view.stack} · bonding ${BONDING_TEXT[view.bonding]}` : ''}
               {view?.driver ? ` · changes through ${view.driver.label}` : ''}
             </span>
           </header>

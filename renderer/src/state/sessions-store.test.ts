@@ -80,11 +80,12 @@ function facts(hostname: string): HostFacts {
     defaultRoutes: [],
     management: { nic: null, address: null, clientAddress: null },
     middleware: null,
+    stack: { manager: 'ifupdown', version: null, renderer: null, managedDevices: [], bonding: 'loaded' },
     warnings: [],
   };
 }
 
-const linuxView: DiscoveryResult['view'] = { driver: { kind: 'linux-ifupdown', label: 'Debian ifupdown' }, readOnlyReason: null, bonds: [], pending: [] };
+const linuxView: DiscoveryResult['view'] = { driver: { kind: 'linux-ifupdown', label: 'Debian ifupdown' }, stack: 'ifupdown', bonding: 'loaded', readOnlyReason: null, bonds: [], pending: [] };
 
 function resultOf(hostId: string, hostname: string, error: AppError | null = null): DiscoveryResult {
   return { hostId, facts: facts(hostname), view: linuxView, error, durationMs: 120 };
