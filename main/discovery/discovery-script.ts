@@ -20,6 +20,8 @@
 // - The `stack` section says which network stack is in charge (netplan, NetworkManager, networkd,
 //   ifupdown) and whether the kernel can build bonds at all (bonding loaded, built in, loadable or
 //   missing), so a host is changed only through the driver of the stack that really manages it.
+//   Left-over directories prove nothing (an image may ship /run/systemd/netif): a daemon counts only
+//   when it answers (nmcli, systemctl), and those run only where its traces are.
 // - Non-root admins can read everything here except the LACP details the kernel hides in
 //   /proc/net/bonding; the `meta` section reports the effective UID so the UI can say why.
 
@@ -135,7 +137,9 @@ if [ -d /run/NetworkManager ] && command -v nmcli >/dev/null 2>&1; then
   printf "nm-general=%s$NL" "$(nmcli -t -f RUNNING,VERSION general </dev/null 2>/dev/null)"
   nmcli -t -f DEVICE,STATE device </dev/null 2>/dev/null | while IFS= read -r l; do printf "nm-device=%s$NL" "$l"; done
 fi
-if [ -d /run/systemd/netif/links ]; then printf "networkd=running$NL"; fi
+if [ -d /run/systemd/system ] && [ -d /run/systemd/netif ] && command -v systemctl >/dev/null 2>&1; then
+  case "$(systemctl is-active systemd-networkd </dev/null 2>/dev/null)" in active) printf "networkd=running$NL" ;; esac
+fi
 if [ -r /etc/network/interfaces ]; then printf "ifupdown-config=yes$NL"; fi
 if command -v ifup >/dev/null 2>&1; then printf "ifupdown-tool=yes$NL"; fi
 end stack 0
