@@ -141,3 +141,17 @@ export function findForwarders(netns: string): number[] {
   }
   return found;
 }
+
+/** Every process whose command line names the lab's namespace (UML guests and their helpers, forwarders). */
+export function findLabProcesses(netns: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((a) => a.includes(netns))) found.push(Number(entry));
+    } catch {
+      // process ended while we looked
+    }
+  }
+  return found;
+}

@@ -76,6 +76,19 @@ const lacpBond = [
 // A TCP connection refused by the switch's address proves frames crossed the bond both ways.
 const reachSwitch = "timeout 8 bash -c 'exec 3<>/dev/tcp/192.0.2.254/9' 2>&1; true";
 
+/** Pids of every process whose command line names the lab (UML guests, forwarders). */
+function labProcesses(lab: string): string[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`bondsmith-${lab}`);
+      } catch {
+        return false;
+      }
+    });
+}
+
 describeLab('the lab', () => {
   let lab: LabStatus;
   let staticLab: LabStatus;
@@ -187,20 +200,16 @@ describeLab('the lab', () => {
 
   it('leaves nothing behind on down, and a second down is fine', async () => {
     const port = staticLab.hosts[0]?.ssh.port ?? 0;
+    // Every process of the lab, by its command line, before down: each must be gone (not even
+    // exiting or a zombie) when down returns, so that an `up` right after it cannot collide.
+    const before = labProcesses(STATIC_LAB);
+    expect(before.length).toBeGreaterThan(0);
     await labDown(STATIC_LAB);
+    expect(before.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
     await labDown(STATIC_LAB);
     expect((await sh('ip', ['netns', 'list'])).stdout).not.toContain(`bondsmith-${STATIC_LAB}`);
     expect(existsSync(staticLab.stateDir)).toBe(false);
-    const leftovers = readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`bondsmith-${STATIC_LAB}`);
-        } catch {
-          return false;
-        }
-      });
-    expect(leftovers).toEqual([]);
+    expect(labProcesses(STATIC_LAB)).toEqual([]);
     expect((await sh('ssh', ['-p', String(port), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', 'root@127.0.0.1', 'true'])).code).toBe(255);
     expect(await labStatus(STATIC_LAB)).toBeNull();
   });

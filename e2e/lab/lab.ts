@@ -1,10 +1,10 @@
 // The lab: user-mode Linux NAS hosts with real bonding, a switch and cables to pull (see README.md).
 // Tests and the CLI (`npm run lab`) both use these functions.
-import { lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { controlExec, closeMaster } from './lab-control';
 import { bootWarnings, buildXstateLibrary, knownHostsLine, prepareHost, startGuest, stopGuest, waitGuestReady } from './lab-guest';
-import { createLabNetns, deleteNetns, findForwarders, killNetnsProcesses, killQuietly, netnsExists, startForwarder } from './lab-network';
+import { createLabNetns, deleteNetns, findForwarders, findLabProcesses, killNetnsProcesses, killQuietly, netnsExists, startForwarder } from './lab-network';
 import { isAlive, run, waitFor } from './lab-process';
 import { labRequirement, umlRelease } from './lab-requirement';
 import { findHost, hostPlan, labName, labPaths, readRecord, requireRecord, writeHost, writeRecord, type HostRecord, type LabRecord } from './lab-state';
@@ -133,10 +133,19 @@ export async function labDown(name?: string): Promise<void> {
   const paths = labPaths(n);
   // Forwarders are found by their command line (which names this lab's namespace), not by the
   // recorded pids alone: a pid may have been reused, and a failed `up` may not have recorded one.
+  const processes = findLabProcesses(paths.netns);
   for (const pid of findForwarders(paths.netns)) killQuietly(pid);
   await killNetnsProcesses(paths.netns);
   await deleteNetns(paths.netns);
   await waitFor('lab forwarders to end', 5000, () => (findForwarders(paths.netns).length === 0 ? true : null));
+  // A killed UML guest takes seconds to exit (its processes leave the namespace first, so the wait
+  // above can end early): down returns only when every process of the lab is gone from /proc, so an
+  // `up` right after it never meets the old guests.
+  await waitFor('lab processes to exit', 20_000, () => {
+    const left = processes.filter((pid) => existsSync(`/proc/${pid}`));
+    for (const pid of left) killQuietly(pid);
+    return left.length === 0 ? true : null;
+  });
   rmSync(paths.stateDir, { recursive: true, force: true });
 }
 
