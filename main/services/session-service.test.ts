@@ -21,6 +21,8 @@ class FakeConnection implements HostConnection {
   connectCalls = 0;
   trustCalls = 0;
   closed = false;
+  /** Unsubscribing does nothing: a connection that still reports to the service after it was replaced. */
+  keepsListeners = false;
 
   constructor(readonly target: ConnectionTarget) {}
 
@@ -30,7 +32,9 @@ class FakeConnection implements HostConnection {
 
   onState(listener: (snapshot: ConnectionSnapshot) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => {
+      if (!this.keepsListeners) this.listeners.delete(listener);
+    };
   }
 
   connect(): void {
@@ -227,6 +231,47 @@ describe('SessionService: connecting', () => {
     expect(state.state).toBe('ready');
     expect(world.connections).toHaveLength(1);
     expect(world.connectionOf(id).connectCalls).toBe(1);
+  });
+
+  it('shares one connection between connects to one host that overlap, and dispose closes it', async () => {
+    const world = await makeWorld();
+    const id = await world.addHost();
+
+    const [first, second] = await Promise.all([world.sessions.connect(id), world.sessions.connect(id)]);
+    world.connections[0]?.goTo(ready);
+
+    expect(world.connections).toHaveLength(1);
+    expect(second).toEqual(first);
+    expect(world.sessions.states()).toEqual([expect.objectContaining({ hostId: id, state: 'ready' })]);
+    await world.sessions.dispose();
+    expect(world.connections.every((c) => c.closed)).toBe(true);
+  });
+
+  it('closes a connection whose connect was still being set up when the service was disposed', async () => {
+    const world = await makeWorld();
+    const id = await world.addHost();
+
+    const connecting = world.sessions.connect(id);
+    await world.sessions.dispose();
+    await connecting;
+
+    expect(world.connections).toHaveLength(1);
+    expect(world.connectionOf(id).closed).toBe(true);
+    expect(world.sessions.states()).toEqual([]);
+  });
+
+  it('never lets a connection it no longer holds change the host state', async () => {
+    const world = await makeWorld();
+    const id = await world.addHost();
+    await world.sessions.connect(id);
+    const first = world.connectionOf(id);
+    first.keepsListeners = true;
+    first.goTo(failed('UNREACHABLE', 'No route to host'));
+
+    await world.sessions.connect(id);
+    first.goTo(ready);
+
+    expect(world.sessions.states()).toEqual([expect.objectContaining({ hostId: id, state: 'connecting' })]);
   });
 
   it('after a failure starts over on a new connection, closes the old one and stops listening to it', async () => {

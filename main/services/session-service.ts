@@ -26,6 +26,7 @@ export class SessionService {
   private readonly managed = new Map<string, Managed>();
   private readonly latest = new Map<string, DiscoveryResult>();
   private readonly inFlight = new Map<string, Promise<DiscoveryResult>>();
+  private readonly connecting = new Map<string, Promise<ConnectionState>>();
 
   constructor(
     private readonly store: HostStore,
@@ -48,22 +49,13 @@ export class SessionService {
     return this.managed.get(hostId)?.connection;
   }
 
-  async connect(hostId: string): Promise<ConnectionState> {
-    await this.store.load();
-    const existing = this.managed.get(hostId);
-    if (existing && existing.state.state !== 'failed' && existing.state.state !== 'idle') return existing.state;
-    if (existing) await this.drop(hostId);
-    const target = await this.targetFor(hostId, 0, new Set());
-    const connection = this.factory(target);
-    const managed: Managed = {
-      connection,
-      unsubscribe: connection.onState((snap) => this.update(hostId, snap)),
-      state: toState(hostId, connection.snapshot()),
-    };
-    this.managed.set(hostId, managed);
-    connection.connect();
-    managed.state = toState(hostId, connection.snapshot());
-    return managed.state;
+  /** Open the host's session unless one is live; connects that overlap share one connection. */
+  connect(hostId: string): Promise<ConnectionState> {
+    const running = this.connecting.get(hostId);
+    if (running) return running;
+    const run = this.open(hostId).finally(() => this.connecting.delete(hostId));
+    this.connecting.set(hostId, run);
+    return run;
   }
 
   async trust(hostId: string, fingerprint: string): Promise<ConnectionState> {
@@ -97,7 +89,26 @@ export class SessionService {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([...this.managed.keys()].map((id) => this.drop(id)));
+    const hostIds = new Set([...this.managed.keys(), ...this.connecting.keys()]);
+    await Promise.all([...hostIds].map((id) => this.drop(id)));
+  }
+
+  private async open(hostId: string): Promise<ConnectionState> {
+    await this.store.load();
+    const existing = this.managed.get(hostId);
+    if (existing && existing.state.state !== 'failed' && existing.state.state !== 'idle') return existing.state;
+    if (existing) await this.close(hostId);
+    const target = await this.targetFor(hostId, 0, new Set());
+    const connection = this.factory(target);
+    const managed: Managed = {
+      connection,
+      unsubscribe: connection.onState((snap) => this.update(hostId, connection, snap)),
+      state: toState(hostId, connection.snapshot()),
+    };
+    this.managed.set(hostId, managed);
+    connection.connect();
+    managed.state = toState(hostId, connection.snapshot());
+    return managed.state;
   }
 
   private async runDiscovery(hostId: string): Promise<DiscoveryResult> {
@@ -119,14 +130,21 @@ export class SessionService {
     return result;
   }
 
-  private update(hostId: string, snap: ConnectionSnapshot): void {
+  private update(hostId: string, from: HostConnection, snap: ConnectionSnapshot): void {
     const managed = this.managed.get(hostId);
-    if (!managed) return;
+    // A connection already replaced or closed has nothing to say about the host any more.
+    if (managed?.connection !== from) return;
     managed.state = toState(hostId, snap);
     this.events.emit('session.state', managed.state);
   }
 
+  /** Close the host's session, including one a connect still in progress is about to open. */
   private async drop(hostId: string): Promise<void> {
+    await this.connecting.get(hostId)?.catch(() => undefined);
+    await this.close(hostId);
+  }
+
+  private async close(hostId: string): Promise<void> {
     const managed = this.managed.get(hostId);
     if (!managed) return;
     this.managed.delete(hostId);
