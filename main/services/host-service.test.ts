@@ -188,6 +188,51 @@ describe('HostService: updating a host', () => {
     expect(await secrets.get(added.id)).toBeUndefined();
   });
 
+  it('forgets the stored password when the host switches to a key without a passphrase, so it is never offered as one', async () => {
+    const { service, secrets, dataDir } = await freshService();
+    const keyPath = join(dataDir, 'id_ed25519');
+    await writeFile(keyPath, 'not really a key');
+    const added = await service.add(hostInput({ auth: { kind: 'password', password: 'hunter2' } }));
+
+    const updated = await service.update(added.id, hostInput({ auth: { kind: 'key', keyPath } }));
+
+    expect(updated.hasSecret).toBe(false);
+    expect(await secrets.get(added.id)).toBeUndefined();
+  });
+
+  it('forgets the stored passphrase when the host switches from a key to a password left empty', async () => {
+    const { service, secrets, dataDir } = await freshService();
+    const keyPath = join(dataDir, 'id_ed25519');
+    await writeFile(keyPath, 'not really a key');
+    const added = await service.add(hostInput({ auth: { kind: 'key', keyPath, passphrase: 'open sesame' } }));
+
+    const updated = await service.update(added.id, hostInput({ auth: { kind: 'password' } }));
+
+    expect(updated.hasSecret).toBe(false);
+    expect(await secrets.get(added.id)).toBeUndefined();
+  });
+
+  it('keeps the stored passphrase when a key host is saved with the passphrase left empty', async () => {
+    const { service, secrets, dataDir } = await freshService();
+    const keyPath = join(dataDir, 'id_ed25519');
+    await writeFile(keyPath, 'not really a key');
+    const added = await service.add(hostInput({ auth: { kind: 'key', keyPath, passphrase: 'open sesame' } }));
+
+    const updated = await service.update(added.id, hostInput({ label: 'renamed', auth: { kind: 'key', keyPath } }));
+
+    expect(updated.hasSecret).toBe(true);
+    expect(await secrets.get(added.id)).toBe('open sesame');
+  });
+
+  it('stores the new secret given with a switch of auth kind', async () => {
+    const { service, secrets } = await freshService();
+    const added = await service.add(hostInput({ auth: { kind: 'agent' } }));
+
+    await service.update(added.id, hostInput({ auth: { kind: 'password', password: 'correct horse' } }));
+
+    expect(await secrets.get(added.id)).toBe('correct horse');
+  });
+
   it('refuses a host as its own jump host and leaves it as it was', async () => {
     const { service, heard } = await freshService();
     const added = await service.add(hostInput());

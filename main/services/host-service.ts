@@ -24,18 +24,19 @@ export class HostService {
     await this.store.load();
     await this.check(input, null);
     const stored = await this.store.add(toStored(input));
-    await this.saveSecret(stored.id, input);
+    await this.saveSecret(stored.id, input, null);
     this.events.emit('hosts.changed', { reason: 'added', id: stored.id });
     return this.toHost(stored);
   }
 
   async update(id: string, input: HostInput): Promise<Host> {
     await this.store.load();
-    if (!this.store.get(id)) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
+    const before = this.store.get(id);
+    if (!before) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
     await this.check(input, id);
     const stored = await this.store.update(id, toStored(input));
     if (!stored) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
-    await this.saveSecret(id, input);
+    await this.saveSecret(id, input, before.auth.kind);
     this.events.emit('hosts.changed', { reason: 'updated', id });
     return this.toHost(stored);
   }
@@ -61,10 +62,14 @@ export class HostService {
     }
   }
 
-  private async saveSecret(id: string, input: HostInput): Promise<void> {
+  /**
+   * A secret left empty keeps the stored one only while the auth kind stays the same: a password
+   * kept for a host that now uses a key would be offered as the key's passphrase.
+   */
+  private async saveSecret(id: string, input: HostInput, kindBefore: StoredHost['auth']['kind'] | null): Promise<void> {
     const secret = input.auth.kind === 'password' ? input.auth.password : input.auth.kind === 'key' ? input.auth.passphrase : undefined;
-    if (input.auth.kind === 'agent') await this.secrets.delete(id);
-    else if (secret) await this.secrets.set(id, secret);
+    if (secret) await this.secrets.set(id, secret);
+    else if (input.auth.kind === 'agent' || input.auth.kind !== kindBefore) await this.secrets.delete(id);
   }
 
   private async toHost(h: StoredHost): Promise<Host> {
