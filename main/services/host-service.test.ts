@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { EventName, HostInput } from '../../preload/contract';
+import type { EventName, Host, HostInput } from '../../preload/contract';
 import { HostStore } from '../store/host-store';
 import { SecretStore, type SecretCipher } from '../store/secret-store';
 import { EventHub } from './event-sink';
-import { HostService } from './host-service';
+import { HostService, MAX_JUMP_DEPTH } from './host-service';
 
 // The host inventory service over a real HostStore and SecretStore in a temp data directory. Input
 // arrives already parsed by the dispatch, so what is refused here are the checks that need I/O or
@@ -145,6 +145,16 @@ describe('HostService: adding a host', () => {
 
     expect(behind.jumpHostId).toBe(bastion.id);
   });
+
+  it('accepts a chain of as many jump hosts as a session follows and refuses one more', async () => {
+    const { service } = await freshService();
+    const hops: Host[] = [];
+    for (let i = 0; i < MAX_JUMP_DEPTH; i += 1) hops.push(await service.add(hostInput({ label: `hop${i}`, jumpHostId: hops.at(-1)?.id ?? null })));
+    const atTheLimit = await service.add(hostInput({ label: 'at-the-limit', jumpHostId: hops.at(-1)?.id ?? null }));
+
+    await expect(service.add(hostInput({ label: 'one-too-many', jumpHostId: atTheLimit.id }))).rejects.toMatchObject({ code: 'JUMP_LOOP', field: 'jumpHostId' });
+    expect((await service.list()).hosts).toHaveLength(MAX_JUMP_DEPTH + 1);
+  });
 });
 
 describe('HostService: updating a host', () => {
@@ -243,6 +253,45 @@ describe('HostService: updating a host', () => {
     });
     expect((await service.list()).hosts).toEqual([added]);
     expect(heard.map((h) => h.payload)).toEqual([{ reason: 'added', id: added.id }]);
+  });
+
+  it('refuses a jump host that leads back to the host, on the jump host field, and leaves both as they were', async () => {
+    const { service, heard } = await freshService();
+    const a = await service.add(hostInput({ label: 'a' }));
+    const b = await service.add(hostInput({ label: 'b', jumpHostId: a.id }));
+
+    await expect(service.update(a.id, hostInput({ label: 'a', jumpHostId: b.id }))).rejects.toMatchObject({ code: 'JUMP_LOOP', field: 'jumpHostId' });
+    expect((await service.list()).hosts).toEqual([a, b]);
+    expect(heard.map((h) => h.payload)).toEqual([
+      { reason: 'added', id: a.id },
+      { reason: 'added', id: b.id },
+    ]);
+  });
+
+  it('refuses a loop that closes further up the chain', async () => {
+    const { service } = await freshService();
+    const a = await service.add(hostInput({ label: 'a' }));
+    const b = await service.add(hostInput({ label: 'b', jumpHostId: a.id }));
+    const c = await service.add(hostInput({ label: 'c', jumpHostId: b.id }));
+
+    await expect(service.update(a.id, hostInput({ label: 'a', jumpHostId: c.id }))).rejects.toMatchObject({ code: 'JUMP_LOOP', field: 'jumpHostId' });
+  });
+
+  it('refuses a change that would put a host behind it past the longest jump chain a session follows', async () => {
+    const { service } = await freshService();
+    const hops: Host[] = [];
+    for (let i = 0; i < 4; i += 1) hops.push(await service.add(hostInput({ label: `hop${i}`, jumpHostId: hops.at(-1)?.id ?? null })));
+    const lone = await service.add(hostInput({ label: 'lone' }));
+    const behindLone = await service.add(hostInput({ label: 'behind-lone', jumpHostId: lone.id }));
+
+    // behind-lone -> lone -> hop3 -> hop2 -> hop1 -> hop0: five jump hosts.
+    await expect(service.update(lone.id, hostInput({ label: 'lone', jumpHostId: hops[3]?.id ?? null }))).rejects.toMatchObject({
+      code: 'JUMP_LOOP',
+      field: 'jumpHostId',
+      message: expect.stringContaining('behind-lone') as unknown,
+    });
+    expect((await service.list()).hosts.find((h) => h.id === lone.id)?.jumpHostId).toBeNull();
+    expect(behindLone.jumpHostId).toBe(lone.id);
   });
 
   it('refuses a host that is no longer in the list', async () => {

@@ -6,6 +6,9 @@ import type { HostStore, StoredHost, StoreProblem } from '../store/host-store';
 import type { SecretStore } from '../store/secret-store';
 import type { EventSink } from './event-sink';
 
+/** The most jump hosts a session goes through to reach a host; the host list refuses longer chains. */
+export const MAX_JUMP_DEPTH = 4;
+
 /** Add, edit and remove hosts. Payloads arrive already parsed by the dispatch; this adds the checks that need I/O. */
 export class HostService {
   constructor(
@@ -59,6 +62,30 @@ export class HostService {
     if (input.jumpHostId !== null) {
       if (input.jumpHostId === selfId) throw new AppFailure('INVALID', 'A host cannot be its own jump host', 'jumpHostId');
       if (!this.store.get(input.jumpHostId)) throw new AppFailure('INVALID', 'The chosen jump host is not in the list', 'jumpHostId');
+      this.checkJumpChains(input.jumpHostId, selfId);
+    }
+  }
+
+  /**
+   * The session follows at most MAX_JUMP_DEPTH jump hosts and refuses a loop; refuse both here, on
+   * the form, for this host and for every host that reaches a box through it.
+   */
+  private checkJumpChains(jumpHostId: string, selfId: string | null): void {
+    // A host being added has no id yet; '' is never one.
+    const self = selfId ?? '';
+    const jumpOf = new Map(this.store.list().map((h) => [h.id, h.jumpHostId]));
+    jumpOf.set(self, jumpHostId);
+    const own = jumpChain(jumpOf, self);
+    if (own.loops) throw new AppFailure('JUMP_LOOP', 'This jump host leads back to this host.', 'jumpHostId');
+    if (own.hops.length > MAX_JUMP_DEPTH) {
+      throw new AppFailure('JUMP_LOOP', `This jump host makes a chain of more than ${MAX_JUMP_DEPTH} jump hosts.`, 'jumpHostId');
+    }
+    if (selfId === null) return;
+    for (const other of this.store.list()) {
+      const chain = jumpChain(jumpOf, other.id);
+      if (chain.hops.includes(selfId) && chain.hops.length > MAX_JUMP_DEPTH) {
+        throw new AppFailure('JUMP_LOOP', `This jump host would put ${other.label} behind more than ${MAX_JUMP_DEPTH} jump hosts.`, 'jumpHostId');
+      }
     }
   }
 
@@ -90,6 +117,17 @@ function toStored(input: HostInput): Omit<StoredHost, 'id'> {
     tags: [...new Set(input.tags)],
     useSudo: input.useSudo,
   };
+}
+
+/** The jump hosts a host goes through, nearest first; stops at a loop or one hop past the limit. */
+function jumpChain(jumpOf: ReadonlyMap<string, string | null>, start: string): { hops: string[]; loops: boolean } {
+  const hops: string[] = [];
+  for (let next = jumpOf.get(start) ?? null; next !== null; next = jumpOf.get(next) ?? null) {
+    if (next === start || hops.includes(next)) return { hops, loops: true };
+    hops.push(next);
+    if (hops.length > MAX_JUMP_DEPTH) break;
+  }
+  return { hops, loops: false };
 }
 
 export function expandHome(path: string): string {

@@ -4,7 +4,7 @@ import type { HostStore, StoredHost } from '../store/host-store';
 import type { SecretStore } from '../store/secret-store';
 import type { EventSink } from './event-sink';
 import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, HostConnection } from '../ssh/connection';
-import { expandHome } from './host-service';
+import { expandHome, MAX_JUMP_DEPTH } from './host-service';
 
 export type Discover = (connection: HostConnection, hostId: string) => Promise<HostFacts>;
 /** The host's driver's reading of fresh facts (what the renderer shows about the host). */
@@ -15,8 +15,6 @@ interface Managed {
   readonly unsubscribe: () => void;
   state: ConnectionState;
 }
-
-const MAX_JUMP_DEPTH = 4;
 
 /**
  * One live SSH session per host, each on its own: connecting or discovering one host never waits
