@@ -41,7 +41,9 @@ function openService(dataDir: string, cipher: SecretCipher | null) {
   const heard: Heard[] = [];
   events.subscribe((event, payload) => heard.push({ event, payload }));
   const secrets = new SecretStore(dataDir, cipher);
-  return { dataDir, service: new HostService(new HostStore(dataDir), secrets, events), secrets, heard };
+  const sessionsForgotten: string[] = [];
+  const sessions = { forget: (hostId: string) => Promise.resolve(void sessionsForgotten.push(hostId)) };
+  return { dataDir, service: new HostService(new HostStore(dataDir), secrets, events, sessions), secrets, heard, sessionsForgotten };
 }
 
 async function freshService(cipher: SecretCipher | null = null) {
@@ -313,6 +315,17 @@ describe('HostService: removing a host', () => {
     expect((await service.list()).hosts).toEqual([]);
     expect(await secrets.has(added.id)).toBe(false);
     expect(heard.at(-1)).toEqual({ event: 'hosts.changed', payload: { reason: 'removed', id: added.id } });
+  });
+
+  it('ends the session of the removed host only, and of no host when the removal is refused', async () => {
+    const { service, sessionsForgotten } = await freshService();
+    const added = await service.add(hostInput());
+    await service.add(hostInput({ label: 'other' }));
+
+    await service.remove(added.id);
+    await expect(service.remove('gone')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    expect(sessionsForgotten).toEqual([added.id]);
   });
 
   it('clears the jump host of the hosts that went through the removed one', async () => {

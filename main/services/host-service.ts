@@ -5,6 +5,7 @@ import { AppFailure } from '../errors';
 import type { HostStore, StoredHost, StoreProblem } from '../store/host-store';
 import type { SecretStore } from '../store/secret-store';
 import type { EventSink } from './event-sink';
+import type { SessionService } from './session-service';
 
 /** The most jump hosts a session goes through to reach a host; the host list refuses longer chains. */
 export const MAX_JUMP_DEPTH = 4;
@@ -15,6 +16,7 @@ export class HostService {
     private readonly store: HostStore,
     private readonly secrets: SecretStore,
     private readonly events: EventSink,
+    private readonly sessions: Pick<SessionService, 'forget'>,
   ) {}
 
   async list(): Promise<{ hosts: Host[]; storeProblem: StoreProblem | null }> {
@@ -47,6 +49,8 @@ export class HostService {
   async remove(id: string): Promise<{ id: string }> {
     await this.store.load();
     if (!(await this.store.remove(id))) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
+    // Out of the list first, so a connect that starts now finds no host to open.
+    await this.sessions.forget(id);
     await this.secrets.delete(id);
     this.events.emit('hosts.changed', { reason: 'removed', id });
     return { id };

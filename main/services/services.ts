@@ -48,7 +48,6 @@ export function createServices(options: ServiceOptions): Services {
   const events = new EventHub();
   const store = new HostStore(options.dataDir);
   const secrets = new SecretStore(options.dataDir, options.cipher);
-  const hosts = new HostService(store, secrets, events);
   const factory =
     options.connectionFactory ??
     sshConnectionFactory({
@@ -56,6 +55,7 @@ export function createServices(options: ServiceOptions): Services {
       userKnownHosts: options.userKnownHosts ?? userKnownHostsFiles(process.env),
     });
   const sessions = new SessionService(store, secrets, events, factory, discoverHost, describeHost);
+  const hosts = new HostService(store, secrets, events, sessions);
   const audit = new AuditLog(options.dataDir);
   const inflight = new InflightStore(options.dataDir);
   const bonds = new BondService(store, sessions, audit, events, inflight, options.allowVirtualMembers ?? false);

@@ -8,6 +8,7 @@ import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, HostConne
 import { HostStore, type StoredHost } from '../store/host-store';
 import { SecretStore } from '../store/secret-store';
 import { EventHub, type EventSink } from './event-sink';
+import { HostService } from './host-service';
 import { SessionService, type DescribeHost, type Discover } from './session-service';
 
 // The session service over hand-driven fake connections (the lab tests in sessions.itest.ts run it
@@ -167,7 +168,7 @@ async function makeWorld() {
     heard.filter((h) => h.event === 'session.state' && (h.payload as ConnectionState).hostId === hostId).map((h) => (h.payload as ConnectionState).state);
   const resultsHeard = (): DiscoveryResult[] => heard.filter((h) => h.event === 'discovery.result').map((h) => h.payload as DiscoveryResult);
 
-  return { store, secrets, sessions, connections, discover, describeHost, addHost, connectionOf, readyHost, statesHeard, resultsHeard };
+  return { store, secrets, events, sessions, connections, discover, describeHost, addHost, connectionOf, readyHost, statesHeard, resultsHeard };
 }
 
 describe('SessionService: connecting', () => {
@@ -575,5 +576,52 @@ describe('SessionService: discovery', () => {
     expect(result.view).toBeNull();
     expect(world.describeHost).not.toHaveBeenCalled();
     expect(result.error).toEqual({ code: 'INTERNAL', message: 'Unexpected error: socket hang up' });
+  });
+});
+
+describe('SessionService: a host removed from the list', () => {
+  /** Removal goes through HostService, as the dispatch's hosts.remove does. */
+  const hostsOf = (world: Awaited<ReturnType<typeof makeWorld>>): HostService => new HostService(world.store, world.secrets, world.events, world.sessions);
+
+  it('closes the session, announces it idle and drops its state and discovery result', async () => {
+    const world = await makeWorld();
+    const id = await world.readyHost();
+    await world.sessions.refresh(id);
+
+    await hostsOf(world).remove(id);
+
+    expect(world.connectionOf(id).closed).toBe(true);
+    expect(world.sessions.states()).toEqual([]);
+    expect(world.sessions.latestResults()).toEqual([]);
+    expect(world.sessions.connection(id)).toBeUndefined();
+    expect(world.statesHeard(id)).toEqual(['connecting', 'ready', 'idle']);
+  });
+
+  it('leaves the sessions of other hosts as they were', async () => {
+    const world = await makeWorld();
+    const removed = await world.readyHost({ label: 'removed' });
+    const kept = await world.readyHost({ label: 'kept' });
+    const keptResult = await world.sessions.refresh(kept);
+
+    await hostsOf(world).remove(removed);
+
+    expect(world.connectionOf(kept).closed).toBe(false);
+    expect(world.sessions.states()).toEqual([expect.objectContaining({ hostId: kept, state: 'ready' })]);
+    expect(world.sessions.latestResults()).toEqual([keptResult]);
+  });
+
+  it('keeps no result of a discovery that was still running when the host was removed', async () => {
+    const world = await makeWorld();
+    const id = await world.readyHost();
+    const run = deferred<HostFacts>();
+    world.discover.mockReturnValueOnce(run.promise);
+    const refreshing = world.sessions.refresh(id);
+
+    await hostsOf(world).remove(id);
+    run.resolve(factsNamed('late'));
+
+    await expect(refreshing).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(world.sessions.latestResults()).toEqual([]);
+    expect(world.resultsHeard()).toEqual([]);
   });
 });

@@ -77,6 +77,14 @@ export class SessionService {
     return state;
   }
 
+  /** The host left the list: close its session and keep nothing of it. */
+  async forget(hostId: string): Promise<void> {
+    const hadSession = this.managed.has(hostId) || this.connecting.has(hostId);
+    await this.drop(hostId);
+    this.latest.delete(hostId);
+    if (hadSession) this.events.emit('session.state', toState(hostId, { state: 'idle', reason: null, hostKey: null }));
+  }
+
   /** Run discovery on a connected host; concurrent calls for the same host share one run. */
   refresh(hostId: string): Promise<DiscoveryResult> {
     const running = this.inFlight.get(hostId);
@@ -123,6 +131,7 @@ export class SessionService {
       const previous = this.latest.get(hostId);
       result = { hostId, facts: previous?.facts ?? null, view: previous?.view ?? null, error: toAppError(err), durationMs: Date.now() - started };
     }
+    if (!this.store.get(hostId)) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
     this.latest.set(hostId, result);
     this.events.emit('discovery.result', result);
     return result;
