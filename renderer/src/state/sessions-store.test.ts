@@ -236,6 +236,16 @@ describe('sessions store: connecting, trusting, disconnecting', () => {
     expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'awaiting-trust'));
   });
 
+  it('a trust that succeeds clears the error of a refused one', async () => {
+    answer('sessions.trust', () => refused({ code: 'FINGERPRINT_MISMATCH', message: 'The host presented a different key than the one shown; connect again and re-check it.' }));
+    await useSessionsStore.getState().trust('h1', 'SHA256:stale');
+    answer('sessions.trust', ({ hostId }) => ok(stateOf(hostId, 'connecting')));
+
+    await useSessionsStore.getState().trust('h1', 'SHA256:presented');
+
+    expect(useSessionsStore.getState().lastError.h1 ?? null).toBeNull();
+  });
+
   it('disconnect stores the idle state main returns', async () => {
     useSessionsStore.setState({ states: { h1: stateOf('h1', 'ready') } });
     answer('sessions.disconnect', ({ hostId }) => ok(stateOf(hostId, 'idle')));
@@ -270,6 +280,17 @@ describe('sessions store: refreshing discovery', () => {
     expect(useSessionsStore.getState().refreshing).toEqual({ h1: false });
     expect(useSessionsStore.getState().lastError).toEqual({ h1: { code: 'NOT_CONNECTED', message: 'Connect to the host first.' } });
     expect(useSessionsStore.getState().discovery).toEqual({});
+  });
+
+  it('a refresh that succeeds clears the error of a refused one', async () => {
+    answer('discovery.refresh', () => refused({ code: 'NOT_CONNECTED', message: 'Connect to the host first.' }));
+    await useSessionsStore.getState().refresh('h1');
+    answer('discovery.refresh', ({ hostId }) => ok(resultOf(hostId, 'nas1')));
+
+    await useSessionsStore.getState().refresh('h1');
+
+    expect(useSessionsStore.getState().lastError.h1 ?? null).toBeNull();
+    expect(useSessionsStore.getState().discovery.h1).toEqual(resultOf('h1', 'nas1'));
   });
 
   it('keeps a discovery failure inside the result, beside the facts found before', async () => {

@@ -18,6 +18,10 @@ export const useSessionsStore = create<SessionsState>()((set, get) => {
   const putState = (state: ConnectionState): void => set({ states: { ...get().states, [state.hostId]: state } });
   const putResult = (result: DiscoveryResult): void => set({ discovery: { ...get().discovery, [result.hostId]: result } });
   const putError = (hostId: string, error: AppError | null): void => set({ lastError: { ...get().lastError, [hostId]: error } });
+  /** An action that succeeded ends the error shown for the one before it. */
+  const clearError = (hostId: string): void => {
+    if (get().lastError[hostId]) putError(hostId, null);
+  };
   return {
     states: {},
     discovery: {},
@@ -46,15 +50,19 @@ export const useSessionsStore = create<SessionsState>()((set, get) => {
     },
     trust: async (hostId, fingerprint) => {
       const res = await api.call('sessions.trust', { hostId, fingerprint });
-      if (res.ok) putState(res.value);
-      else putError(hostId, res.error);
+      if (res.ok) {
+        putState(res.value);
+        clearError(hostId);
+      } else putError(hostId, res.error);
     },
     refresh: async (hostId) => {
       set({ refreshing: { ...get().refreshing, [hostId]: true } });
       const res = await api.call('discovery.refresh', { hostId });
       set({ refreshing: { ...get().refreshing, [hostId]: false } });
-      if (res.ok) putResult(res.value);
-      else putError(hostId, res.error);
+      if (res.ok) {
+        putResult(res.value);
+        clearError(hostId);
+      } else putError(hostId, res.error);
     },
   };
 });
