@@ -8,21 +8,22 @@ import { ImportHosts } from './import-hosts';
 import { Sidebar } from './sidebar';
 
 export function App() {
-  const { hosts, loaded, loadError, storeProblem, appInfo, view, load, show, addHost, updateHost, removeHost } = useHostsStore();
+  const { hosts, loaded, loadError, storeProblem, appInfo, view, init: initHosts, show, addHost, updateHost, removeHost } = useHostsStore();
   const initSessions = useSessionsStore((s) => s.init);
   const initBonds = useBondsStore((s) => s.init);
   const states = useSessionsStore((s) => s.states);
   useEffect(() => {
-    void load();
+    const stopHosts = initHosts();
     let stop: (() => void) | undefined;
     let stopBonds: (() => void) | undefined;
     void initSessions().then((off) => (stop = off));
     void initBonds().then((off) => (stopBonds = off));
     return () => {
+      stopHosts();
       stop?.();
       stopBonds?.();
     };
-  }, [load, initSessions, initBonds]);
+  }, [initHosts, initSessions, initBonds]);
 
   const current = view.kind === 'host' || view.kind === 'edit-host' ? hosts.find((h) => h.id === view.id) : undefined;
   return (

@@ -1,13 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppError, ChannelName, ChannelRequest, ChannelResponse, Envelope, Host, HostInput } from '../../../preload/contract';
+import type { AppError, ChannelName, ChannelRequest, ChannelResponse, Envelope, EventName, EventPayload, Host, HostInput } from '../../../preload/contract';
 import { useHostsStore } from './hosts-store';
 
-// The hosts store against a scripted api: each test says what main answers on each channel, and
-// sees what the store asked for and what it now holds.
+// The hosts store against a scripted api: each test says what main answers on each channel, pushes
+// the events main would send, and sees what the store asked for and what it now holds.
 
 const bridge = vi.hoisted(() => ({
   replies: new Map<string, (payload: unknown) => unknown>(),
   calls: [] as { channel: string; payload: unknown }[],
+  listeners: new Map<string, Set<(payload: unknown) => void>>(),
 }));
 
 vi.mock('../api/api', () => ({
@@ -17,9 +18,18 @@ vi.mock('../api/api', () => ({
       const reply = bridge.replies.get(channel);
       return reply ? Promise.resolve(reply(payload)) : Promise.reject(new Error(`the test scripted no answer on ${channel}`));
     },
-    on: () => () => undefined,
+    on: (event: string, listener: (payload: unknown) => void) => {
+      const set = bridge.listeners.get(event) ?? new Set();
+      set.add(listener);
+      bridge.listeners.set(event, set);
+      return () => set.delete(listener);
+    },
   },
 }));
+
+function push<K extends EventName>(event: K, payload: EventPayload<K>): void {
+  for (const listener of bridge.listeners.get(event) ?? []) listener(payload);
+}
 
 function answer<K extends ChannelName>(channel: K, reply: (payload: ChannelRequest<K>) => Envelope<ChannelResponse<K>> | Promise<Envelope<ChannelResponse<K>>>): void {
   bridge.replies.set(channel, reply as (payload: unknown) => unknown);
@@ -60,6 +70,7 @@ const pristine = useHostsStore.getState();
 beforeEach(() => {
   bridge.replies.clear();
   bridge.calls.length = 0;
+  bridge.listeners.clear();
   useHostsStore.setState(pristine, true);
 });
 
@@ -109,6 +120,61 @@ describe('hosts store: loading', () => {
     await useHostsStore.getState().load();
 
     expect(useHostsStore.getState()).toMatchObject({ appInfo: null, loaded: true, hosts: [host('h1')] });
+  });
+});
+
+describe('hosts store: following main', () => {
+  it('reloads the list when main says the hosts changed, so a removed jump host is no longer named by the hosts that used it', async () => {
+    answer('app.info', () => ok(appInfo));
+    answer('hosts.list', () => ok({ hosts: [host('bastion'), host('behind', { jumpHostId: 'bastion' })], storeProblem: null }));
+    const stop = useHostsStore.getState().init();
+    await vi.waitFor(() => expect(useHostsStore.getState().loaded).toBe(true));
+    answer('hosts.list', () => ok({ hosts: [host('behind', { jumpHostId: null })], storeProblem: null }));
+
+    push('hosts.changed', { reason: 'removed', id: 'bastion' });
+
+    await vi.waitFor(() => expect(useHostsStore.getState().hosts).toEqual([host('behind', { jumpHostId: null })]));
+    stop();
+  });
+
+  it('stops listening when the returned function is called', async () => {
+    answer('app.info', () => ok(appInfo));
+    answer('hosts.list', () => ok({ hosts: [], storeProblem: null }));
+    const stop = useHostsStore.getState().init();
+    await vi.waitFor(() => expect(useHostsStore.getState().loaded).toBe(true));
+
+    stop();
+    push('hosts.changed', { reason: 'added', id: 'h1' });
+
+    expect(callsOn('hosts.list')).toHaveLength(1);
+  });
+
+  it('never lets the answer to an older list request replace a newer one', async () => {
+    answer('app.info', () => ok(appInfo));
+    answer('hosts.list', () => ok({ hosts: [], storeProblem: null }));
+    const stop = useHostsStore.getState().init();
+    await vi.waitFor(() => expect(useHostsStore.getState().loaded).toBe(true));
+    const older = deferred<Envelope<ChannelResponse<'hosts.list'>>>();
+    answer('hosts.list', () => older.promise);
+    const olderLoad = useHostsStore.getState().load();
+    answer('hosts.list', () => ok({ hosts: [host('h1'), host('h2')], storeProblem: null }));
+    push('hosts.changed', { reason: 'added', id: 'h2' });
+    await vi.waitFor(() => expect(useHostsStore.getState().hosts).toHaveLength(2));
+
+    older.resolve(ok({ hosts: [host('h1')], storeProblem: null }));
+    await olderLoad;
+
+    expect(useHostsStore.getState().hosts).toEqual([host('h1'), host('h2')]);
+    stop();
+  });
+
+  it('holds a host added here once, even when the reload of the list came first', async () => {
+    withHosts([host('h1'), host('h2')]);
+    answer('hosts.add', () => ok(host('h2')));
+
+    await useHostsStore.getState().addHost(input({ label: 'h2' }));
+
+    expect(useHostsStore.getState().hosts).toEqual([host('h1'), host('h2')]);
   });
 });
 

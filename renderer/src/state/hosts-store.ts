@@ -14,6 +14,8 @@ interface HostsState {
   readonly storeProblem: StoreProblem;
   readonly appInfo: AppInfo | null;
   readonly view: View;
+  /** Load the list and keep it in step with main (it changes the list too: removing a jump host clears it on the hosts behind). */
+  readonly init: () => () => void;
   readonly load: () => Promise<void>;
   readonly show: (view: View) => void;
   readonly addHost: (input: HostInput) => Promise<AppError | null>;
@@ -21,43 +23,57 @@ interface HostsState {
   readonly removeHost: (id: string) => Promise<AppError | null>;
 }
 
-export const useHostsStore = create<HostsState>()((set, get) => ({
-  hosts: [],
-  loaded: false,
-  loadError: null,
-  storeProblem: null,
-  appInfo: null,
-  view: { kind: 'welcome' },
-
-  load: async () => {
-    const [info, list] = await Promise.all([api.call('app.info', {}), api.call('hosts.list', {})]);
-    if (info.ok) set({ appInfo: info.value });
+export const useHostsStore = create<HostsState>()((set, get) => {
+  let listsAsked = 0;
+  const loadList = async (): Promise<void> => {
+    const asked = (listsAsked += 1);
+    const list = await api.call('hosts.list', {});
+    if (asked !== listsAsked) return; // a newer list is on its way
     if (list.ok) set({ hosts: list.value.hosts, storeProblem: list.value.storeProblem, loaded: true, loadError: null });
     else set({ loaded: true, loadError: list.error });
-  },
+  };
+  return {
+    hosts: [],
+    loaded: false,
+    loadError: null,
+    storeProblem: null,
+    appInfo: null,
+    view: { kind: 'welcome' },
 
-  show: (view) => {
-    set({ view });
-  },
+    init: () => {
+      const off = api.on('hosts.changed', () => void loadList());
+      void get().load();
+      return off;
+    },
 
-  addHost: async (input) => {
-    const res = await api.call('hosts.add', input);
-    if (!res.ok) return res.error;
-    set({ hosts: [...get().hosts, res.value], view: get().view.kind === 'import-hosts' ? get().view : { kind: 'host', id: res.value.id } });
-    return null;
-  },
+    load: async () => {
+      const [info] = await Promise.all([api.call('app.info', {}), loadList()]);
+      if (info.ok) set({ appInfo: info.value });
+    },
 
-  updateHost: async (id, input) => {
-    const res = await api.call('hosts.update', { id, host: input });
-    if (!res.ok) return res.error;
-    set({ hosts: get().hosts.map((h) => (h.id === id ? res.value : h)), view: { kind: 'host', id } });
-    return null;
-  },
+    show: (view) => {
+      set({ view });
+    },
 
-  removeHost: async (id) => {
-    const res = await api.call('hosts.remove', { id });
-    if (!res.ok) return res.error;
-    set({ hosts: get().hosts.filter((h) => h.id !== id), view: { kind: 'welcome' } });
-    return null;
-  },
-}));
+    addHost: async (input) => {
+      const res = await api.call('hosts.add', input);
+      if (!res.ok) return res.error;
+      set({ hosts: [...get().hosts.filter((h) => h.id !== res.value.id), res.value], view: get().view.kind === 'import-hosts' ? get().view : { kind: 'host', id: res.value.id } });
+      return null;
+    },
+
+    updateHost: async (id, input) => {
+      const res = await api.call('hosts.update', { id, host: input });
+      if (!res.ok) return res.error;
+      set({ hosts: get().hosts.map((h) => (h.id === id ? res.value : h)), view: { kind: 'host', id } });
+      return null;
+    },
+
+    removeHost: async (id) => {
+      const res = await api.call('hosts.remove', { id });
+      if (!res.ok) return res.error;
+      set({ hosts: get().hosts.filter((h) => h.id !== id), view: { kind: 'welcome' } });
+      return null;
+    },
+  };
+});
