@@ -167,6 +167,34 @@ describe('sessions store: live updates', () => {
     stop();
   });
 
+  it('keeps a state event that came in while the initial list was on its way over the older state in that list', async () => {
+    const states = deferred<Envelope<ChannelResponse<'sessions.states'>>>();
+    answer('sessions.states', () => states.promise);
+    answer('discovery.latest', () => ok({ results: [] }));
+
+    const starting = useSessionsStore.getState().init();
+    push('session.state', stateOf('h1', 'ready', { since: '2024-05-01T10:00:05.000Z' }));
+    states.resolve(ok({ states: [stateOf('h1', 'connecting'), stateOf('h2', 'failed')] }));
+    const stop = await starting;
+
+    expect(useSessionsStore.getState().states).toEqual({ h1: stateOf('h1', 'ready', { since: '2024-05-01T10:00:05.000Z' }), h2: stateOf('h2', 'failed') });
+    stop();
+  });
+
+  it('keeps a discovery result event that came in while the initial results were on their way', async () => {
+    const latest = deferred<Envelope<ChannelResponse<'discovery.latest'>>>();
+    answer('sessions.states', () => ok({ states: [] }));
+    answer('discovery.latest', () => latest.promise);
+
+    const starting = useSessionsStore.getState().init();
+    push('discovery.result', resultOf('h1', 'new-name'));
+    latest.resolve(ok({ results: [resultOf('h1', 'old-name'), resultOf('h2', 'nas2')] }));
+    const stop = await starting;
+
+    expect(useSessionsStore.getState().discovery).toEqual({ h1: resultOf('h1', 'new-name'), h2: resultOf('h2', 'nas2') });
+    stop();
+  });
+
   it('stops listening when the returned function is called', async () => {
     answerEmptyStart();
     const stop = await useSessionsStore.getState().init();

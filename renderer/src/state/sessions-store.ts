@@ -28,11 +28,22 @@ export const useSessionsStore = create<SessionsState>()((set, get) => {
     refreshing: {},
     lastError: {},
     init: async () => {
-      const offState = api.on('session.state', putState);
-      const offResult = api.on('discovery.result', putResult);
+      // Whatever main's lists hold also went out as an event, and events arrive in order: for a host
+      // heard from since listening, the latest event is as new as the list's entry, or the event that
+      // replaces it is still coming. So the lists only fill in hosts no event has spoken of.
+      const heardState = new Set<string>();
+      const heardResult = new Set<string>();
+      const offState = api.on('session.state', (state) => {
+        heardState.add(state.hostId);
+        putState(state);
+      });
+      const offResult = api.on('discovery.result', (result) => {
+        heardResult.add(result.hostId);
+        putResult(result);
+      });
       const [states, latest] = await Promise.all([api.call('sessions.states', {}), api.call('discovery.latest', {})]);
-      if (states.ok) for (const s of states.value.states) putState(s);
-      if (latest.ok) for (const r of latest.value.results) putResult(r);
+      if (states.ok) for (const s of states.value.states) if (!heardState.has(s.hostId)) putState(s);
+      if (latest.ok) for (const r of latest.value.results) if (!heardResult.has(r.hostId)) putResult(r);
       return () => {
         offState();
         offResult();
