@@ -283,6 +283,27 @@ describe('sessions store: connecting, trusting, disconnecting', () => {
     expect(bridge.calls).toEqual([{ channel: 'sessions.disconnect', payload: { hostId: 'h1' } }]);
     expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'idle'));
   });
+
+  it('a refused disconnect shows its error and keeps the state as it was', async () => {
+    useSessionsStore.setState({ states: { h1: stateOf('h1', 'ready') } });
+    const gone = { code: 'DISCONNECTED', message: 'Lost the connection to Bondsmith.' };
+    answer('sessions.disconnect', () => refused(gone));
+
+    await useSessionsStore.getState().disconnect('h1');
+
+    expect(useSessionsStore.getState().lastError.h1).toEqual(gone);
+    expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'ready'));
+  });
+
+  it('a disconnect that succeeds clears the error of a refused one', async () => {
+    answer('sessions.disconnect', () => refused({ code: 'DISCONNECTED', message: 'Lost the connection to Bondsmith.' }));
+    await useSessionsStore.getState().disconnect('h1');
+    answer('sessions.disconnect', ({ hostId }) => ok(stateOf(hostId, 'idle')));
+
+    await useSessionsStore.getState().disconnect('h1');
+
+    expect(useSessionsStore.getState().lastError.h1 ?? null).toBeNull();
+  });
 });
 
 describe('sessions store: refreshing discovery', () => {
@@ -308,6 +329,14 @@ describe('sessions store: refreshing discovery', () => {
     expect(useSessionsStore.getState().refreshing).toEqual({ h1: false });
     expect(useSessionsStore.getState().lastError).toEqual({ h1: { code: 'NOT_CONNECTED', message: 'Connect to the host first.' } });
     expect(useSessionsStore.getState().discovery).toEqual({});
+  });
+
+  it('ends the refreshing mark even when the call itself fails', async () => {
+    // No answer scripted: the api rejects, as a bridge that broke mid-call would.
+
+    await expect(useSessionsStore.getState().refresh('h1')).rejects.toThrow('the test scripted no answer on discovery.refresh');
+
+    expect(useSessionsStore.getState().refreshing).toEqual({ h1: false });
   });
 
   it('a refresh that succeeds clears the error of a refused one', async () => {

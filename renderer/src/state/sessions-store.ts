@@ -57,7 +57,10 @@ export const useSessionsStore = create<SessionsState>()((set, get) => {
     },
     disconnect: async (hostId) => {
       const res = await api.call('sessions.disconnect', { hostId });
-      if (res.ok) putState(res.value);
+      if (res.ok) {
+        putState(res.value);
+        clearError(hostId);
+      } else putError(hostId, res.error);
     },
     trust: async (hostId, fingerprint) => {
       const res = await api.call('sessions.trust', { hostId, fingerprint });
@@ -68,12 +71,15 @@ export const useSessionsStore = create<SessionsState>()((set, get) => {
     },
     refresh: async (hostId) => {
       set({ refreshing: { ...get().refreshing, [hostId]: true } });
-      const res = await api.call('discovery.refresh', { hostId });
-      set({ refreshing: { ...get().refreshing, [hostId]: false } });
-      if (res.ok) {
-        putResult(res.value);
-        clearError(hostId);
-      } else putError(hostId, res.error);
+      try {
+        const res = await api.call('discovery.refresh', { hostId });
+        if (res.ok) {
+          putResult(res.value);
+          clearError(hostId);
+        } else putError(hostId, res.error);
+      } finally {
+        set({ refreshing: { ...get().refreshing, [hostId]: false } });
+      }
     },
   };
 });
