@@ -1,51 +1,17 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppError, ApplyState, BondSpec, ChannelName, ChannelRequest, ChannelResponse, EligibleMember, Envelope, EventName, EventPayload, PlanView } from '../../../preload/contract';
+import type { ApplyState, BondSpec, ChannelResponse, EligibleMember, Envelope, PlanView } from '../../../preload/contract';
+import { allCalls, answer, callsOn, ok, push, refused, resetFakeApi } from '../../../e2e/kit/fake-api';
 import { useBondsStore } from './bonds-store';
 
 // The bond editor's store against a scripted api: each test says what main answers, and pushes the
 // events main would send through the listeners the store registered with api.on.
 
-const bridge = vi.hoisted(() => ({
-  replies: new Map<string, (payload: unknown) => unknown>(),
-  calls: [] as { channel: string; payload: unknown }[],
-  listeners: new Map<string, Set<(payload: unknown) => void>>(),
-}));
+vi.mock('../api/api', async () => (await import('../../../e2e/kit/fake-api')).apiModule);
 
-vi.mock('../api/api', () => ({
-  api: {
-    call: (channel: string, payload: unknown) => {
-      bridge.calls.push({ channel, payload });
-      const reply = bridge.replies.get(channel);
-      return reply ? Promise.resolve(reply(payload)) : Promise.reject(new Error(`the test scripted no answer on ${channel}`));
-    },
-    on: (event: string, listener: (payload: unknown) => void) => {
-      const set = bridge.listeners.get(event) ?? new Set();
-      set.add(listener);
-      bridge.listeners.set(event, set);
-      return () => set.delete(listener);
-    },
-  },
-}));
 
-function answer<K extends ChannelName>(channel: K, reply: (payload: ChannelRequest<K>) => Envelope<ChannelResponse<K>> | Promise<Envelope<ChannelResponse<K>>>): void {
-  bridge.replies.set(channel, reply as (payload: unknown) => unknown);
-}
 
-function push<K extends EventName>(event: K, payload: EventPayload<K>): void {
-  for (const listener of bridge.listeners.get(event) ?? []) listener(payload);
-}
 
-function callsOn(channel: ChannelName): unknown[] {
-  return bridge.calls.filter((c) => c.channel === channel).map((c) => c.payload);
-}
 
-function ok<T>(value: T): Envelope<T> {
-  return { ok: true, value };
-}
-
-function refused(error: AppError): Envelope<never> {
-  return { ok: false, error };
-}
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -113,9 +79,7 @@ const applyState = (over: Partial<ApplyState> = {}): ApplyState => ({
 const pristine = useBondsStore.getState();
 
 beforeEach(() => {
-  bridge.replies.clear();
-  bridge.calls.length = 0;
-  bridge.listeners.clear();
+  resetFakeApi();
   useBondsStore.setState(pristine, true);
 });
 
@@ -278,7 +242,7 @@ describe('bonds store: saving the editor', () => {
   it('does nothing when the editor is not open', async () => {
     await useBondsStore.getState().planSave(bondSpec());
 
-    expect(bridge.calls).toEqual([]);
+    expect(allCalls()).toEqual([]);
     expect(useBondsStore.getState().stage).toEqual({ kind: 'closed' });
   });
 

@@ -1,51 +1,17 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppError, ChannelName, ChannelRequest, ChannelResponse, Envelope, EventName, EventPayload, Host, HostInput } from '../../../preload/contract';
+import type { ChannelResponse, Envelope, Host, HostInput } from '../../../preload/contract';
+import { answer, callsOn, ok, push, refused, resetFakeApi } from '../../../e2e/kit/fake-api';
 import { useHostsStore } from './hosts-store';
 
 // The hosts store against a scripted api: each test says what main answers on each channel, pushes
 // the events main would send, and sees what the store asked for and what it now holds.
 
-const bridge = vi.hoisted(() => ({
-  replies: new Map<string, (payload: unknown) => unknown>(),
-  calls: [] as { channel: string; payload: unknown }[],
-  listeners: new Map<string, Set<(payload: unknown) => void>>(),
-}));
+vi.mock('../api/api', async () => (await import('../../../e2e/kit/fake-api')).apiModule);
 
-vi.mock('../api/api', () => ({
-  api: {
-    call: (channel: string, payload: unknown) => {
-      bridge.calls.push({ channel, payload });
-      const reply = bridge.replies.get(channel);
-      return reply ? Promise.resolve(reply(payload)) : Promise.reject(new Error(`the test scripted no answer on ${channel}`));
-    },
-    on: (event: string, listener: (payload: unknown) => void) => {
-      const set = bridge.listeners.get(event) ?? new Set();
-      set.add(listener);
-      bridge.listeners.set(event, set);
-      return () => set.delete(listener);
-    },
-  },
-}));
 
-function push<K extends EventName>(event: K, payload: EventPayload<K>): void {
-  for (const listener of bridge.listeners.get(event) ?? []) listener(payload);
-}
 
-function answer<K extends ChannelName>(channel: K, reply: (payload: ChannelRequest<K>) => Envelope<ChannelResponse<K>> | Promise<Envelope<ChannelResponse<K>>>): void {
-  bridge.replies.set(channel, reply as (payload: unknown) => unknown);
-}
 
-function ok<T>(value: T): Envelope<T> {
-  return { ok: true, value };
-}
 
-function refused(error: AppError): Envelope<never> {
-  return { ok: false, error };
-}
-
-function callsOn(channel: ChannelName): unknown[] {
-  return bridge.calls.filter((c) => c.channel === channel).map((c) => c.payload);
-}
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -68,9 +34,7 @@ const appInfo: ChannelResponse<'app.info'> = { mode: 'browser', version: '0.1.0'
 const pristine = useHostsStore.getState();
 
 beforeEach(() => {
-  bridge.replies.clear();
-  bridge.calls.length = 0;
-  bridge.listeners.clear();
+  resetFakeApi();
   useHostsStore.setState(pristine, true);
 });
 

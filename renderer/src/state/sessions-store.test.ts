@@ -1,62 +1,17 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type {
-  AppError,
-  ChannelName,
-  ChannelRequest,
-  ChannelResponse,
-  ConnectionState,
-  DiscoveryResult,
-  Envelope,
-  EventName,
-  EventPayload,
-  HostFacts,
-} from '../../../preload/contract';
+import type { AppError, ChannelResponse, ConnectionState, DiscoveryResult, Envelope, HostFacts } from '../../../preload/contract';
+import { allCalls, answer, listenerCount, ok, push, refused, resetFakeApi } from '../../../e2e/kit/fake-api';
 import { useSessionsStore } from './sessions-store';
 
 // The sessions store against a scripted api: each test says what main answers, and pushes the
 // events main would send through the listeners the store registered with api.on.
 
-const bridge = vi.hoisted(() => ({
-  replies: new Map<string, (payload: unknown) => unknown>(),
-  calls: [] as { channel: string; payload: unknown }[],
-  listeners: new Map<string, Set<(payload: unknown) => void>>(),
-}));
+vi.mock('../api/api', async () => (await import('../../../e2e/kit/fake-api')).apiModule);
 
-vi.mock('../api/api', () => ({
-  api: {
-    call: (channel: string, payload: unknown) => {
-      bridge.calls.push({ channel, payload });
-      const reply = bridge.replies.get(channel);
-      return reply ? Promise.resolve(reply(payload)) : Promise.reject(new Error(`the test scripted no answer on ${channel}`));
-    },
-    on: (event: string, listener: (payload: unknown) => void) => {
-      const set = bridge.listeners.get(event) ?? new Set();
-      set.add(listener);
-      bridge.listeners.set(event, set);
-      return () => set.delete(listener);
-    },
-  },
-}));
 
-function answer<K extends ChannelName>(channel: K, reply: (payload: ChannelRequest<K>) => Envelope<ChannelResponse<K>> | Promise<Envelope<ChannelResponse<K>>>): void {
-  bridge.replies.set(channel, reply as (payload: unknown) => unknown);
-}
 
-function push<K extends EventName>(event: K, payload: EventPayload<K>): void {
-  for (const listener of bridge.listeners.get(event) ?? []) listener(payload);
-}
 
-function listenerCount(event: EventName): number {
-  return bridge.listeners.get(event)?.size ?? 0;
-}
 
-function ok<T>(value: T): Envelope<T> {
-  return { ok: true, value };
-}
-
-function refused(error: AppError): Envelope<never> {
-  return { ok: false, error };
-}
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -94,9 +49,7 @@ function resultOf(hostId: string, hostname: string, error: AppError | null = nul
 const pristine = useSessionsStore.getState();
 
 beforeEach(() => {
-  bridge.replies.clear();
-  bridge.calls.length = 0;
-  bridge.listeners.clear();
+  resetFakeApi();
   useSessionsStore.setState(pristine, true);
 });
 
@@ -218,7 +171,7 @@ describe('sessions store: connecting, trusting, disconnecting', () => {
 
     await useSessionsStore.getState().connect('h1');
 
-    expect(bridge.calls).toEqual([{ channel: 'sessions.connect', payload: { hostId: 'h1' } }]);
+    expect(allCalls()).toEqual([{ channel: 'sessions.connect', payload: { hostId: 'h1' } }]);
     expect(useSessionsStore.getState().states).toEqual({ h1: stateOf('h1', 'connecting') });
     expect(useSessionsStore.getState().lastError).toEqual({ h1: null });
   });
@@ -249,7 +202,7 @@ describe('sessions store: connecting, trusting, disconnecting', () => {
 
     await useSessionsStore.getState().trust('h1', 'SHA256:presented');
 
-    expect(bridge.calls).toEqual([{ channel: 'sessions.trust', payload: { hostId: 'h1', fingerprint: 'SHA256:presented' } }]);
+    expect(allCalls()).toEqual([{ channel: 'sessions.trust', payload: { hostId: 'h1', fingerprint: 'SHA256:presented' } }]);
     expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'connecting'));
   });
 
@@ -280,7 +233,7 @@ describe('sessions store: connecting, trusting, disconnecting', () => {
 
     await useSessionsStore.getState().disconnect('h1');
 
-    expect(bridge.calls).toEqual([{ channel: 'sessions.disconnect', payload: { hostId: 'h1' } }]);
+    expect(allCalls()).toEqual([{ channel: 'sessions.disconnect', payload: { hostId: 'h1' } }]);
     expect(useSessionsStore.getState().states.h1).toEqual(stateOf('h1', 'idle'));
   });
 
@@ -318,7 +271,7 @@ describe('sessions store: refreshing discovery', () => {
 
     expect(useSessionsStore.getState().refreshing).toEqual({ h1: false });
     expect(useSessionsStore.getState().discovery).toEqual({ h1: resultOf('h1', 'nas1') });
-    expect(bridge.calls).toEqual([{ channel: 'discovery.refresh', payload: { hostId: 'h1' } }]);
+    expect(allCalls()).toEqual([{ channel: 'discovery.refresh', payload: { hostId: 'h1' } }]);
   });
 
   it('a refused refresh ends the refreshing mark and shows the error', async () => {
