@@ -20,12 +20,26 @@ export const bondNameSchema = z
   .string()
   .regex(/^bond[0-9]{1,4}$/, 'Name must be "bond" followed by a number, for example bond0');
 
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
+// Control characters (C0 and C1: newlines, tabs, terminal escapes) and the line and paragraph
+// separators break config files and one-line logs. Format characters (Unicode category Cf: bidi
+// overrides and isolates, zero-width spaces and joiners, the BOM, soft hyphens) are invisible or
+// reorder what is shown, so a description could read differently from what it is (CVE-2021-42574).
+const LINE_BREAKING = /[\p{Cc}\u2028\u2029]/u;
+const INVISIBLE = /\p{Cf}/u;
+
+function codePointName(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function checkDescriptionCharacters(text: string, ctx: z.RefinementCtx): void {
+  if (LINE_BREAKING.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'Description must be a single line without control characters' });
+    return;
   }
-  return false;
+  const invisible = INVISIBLE.exec(text);
+  if (invisible) {
+    ctx.addIssue({ code: 'custom', message: `Description must not contain invisible or text-direction characters (${codePointName(invisible[0])})` });
+  }
 }
 
 export const aliasSchema = z.object({
@@ -51,8 +65,7 @@ export const BOND_FIELDS = {
     schema: z
       .string()
       .max(DESCRIPTION_MAX, `Description has at most ${DESCRIPTION_MAX} characters`)
-      // Control characters (newlines, tabs, escapes) would corrupt config files and one-line logs.
-      .refine((s) => !hasControlCharacter(s), 'Description must be a single line without control characters'),
+      .superRefine(checkDescriptionCharacters),
     initial: '',
   },
   protocol: { label: 'Link Aggregation Protocol', noun: 'Protocol', protocols: null, schema: protocolSchema, initial: 'LACP' },

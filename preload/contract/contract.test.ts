@@ -77,6 +77,26 @@ describe('contract: bond spec', () => {
     expect(issues(patch)).toContainEqual([field, message]);
   });
 
+  it.each([
+    ['a C1 control (U+0085, next line)', 'a\u0085b'],
+    ['a C1 control (U+009B, CSI)', 'a\u009B2Jb'],
+    ['a line separator (U+2028)', 'a\u2028b'],
+    ['a paragraph separator (U+2029)', 'a\u2029b'],
+  ])('refuses %s in the description as a line break or control character', (_what, description) => {
+    expect(issues({ description })).toContainEqual(['description', 'Description must be a single line without control characters']);
+  });
+
+  it.each([
+    ['a right-to-left override (U+202E)', 'invoice\u202Etxt.exe', 'U+202E'],
+    ['a bidi isolate (U+2066)', 'a\u2066b', 'U+2066'],
+    ['a zero-width space (U+200B)', 'bo\u200Bnd', 'U+200B'],
+    ['a zero-width joiner (U+200D)', 'a\u200Db', 'U+200D'],
+    ['a byte order mark (U+FEFF)', '\uFEFFstorage', 'U+FEFF'],
+    ['a soft hyphen (U+00AD)', 'stor\u00ADage', 'U+00AD'],
+  ])('refuses %s in the description, naming it', (_what, description, code) => {
+    expect(issues({ description })).toContainEqual(['description', `Description must not contain invisible or text-direction characters (${code})`]);
+  });
+
   it('accepts shell metacharacters and Unicode in the description (they are never interpolated)', () => {
     const description = `it's $(reboot) \`id\` "quoted" — Ünïcødé ✓`;
     expect(bondSpecSchema.parse({ ...spec, description }).description).toBe(description);
