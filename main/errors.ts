@@ -19,7 +19,19 @@ export class AppFailure extends Error {
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppFailure) return err.toAppError();
-  // Unknown failures: say something useful without leaking stack traces or secrets to the renderer.
+  // Unknown failures: say something useful without leaking stack traces, secrets or the layout of
+  // this machine (user names in home directories, install paths) to the renderer.
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'INTERNAL', message: `Unexpected error: ${message.slice(0, 500)}` };
+  return { code: 'INTERNAL', message: `Unexpected error: ${withoutAbsolutePaths(message).slice(0, 500)}` };
+}
+
+// An absolute POSIX or Windows path (or a file:// URL) that starts a word; "http://host/x" and "1/2" do not.
+const ABSOLUTE_PATH = /(^|[\s'"([=,])(?:file:\/\/)?((?:[A-Za-z]:)?[\\/][^\s'"()[\]<>]+)/g;
+
+/** Every absolute path in `text` shortened to "…/<file name>": the name says which file, the rest is this machine's. */
+export function withoutAbsolutePaths(text: string): string {
+  return text.replace(ABSOLUTE_PATH, (_all, before: string, path: string) => {
+    const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+    return `${before}…${path.slice(cut)}`;
+  });
 }

@@ -132,6 +132,16 @@ describe('ApplyRun', () => {
     expect(run.snapshot().message).toContain('previous configuration was restored');
   });
 
+  it('reports an internal failure without the paths of this machine', async () => {
+    const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: 'x' }] }, []);
+    const broken = (): never => {
+      throw new Error("ENOENT: no such file or directory, open '/home/ada/.config/Bondsmith/verify.json'");
+    };
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), broken, false, () => undefined);
+    await run.start();
+    expect(run.snapshot()).toMatchObject({ result: 'failed', message: "Unexpected error: ENOENT: no such file or directory, open '…/verify.json'" });
+  });
+
   it('keeps automatically when asked and every check passes', async () => {
     const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-persist': [{ code: 0 }] }, []);
     const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, true, () => undefined);

@@ -1,5 +1,6 @@
 import type { ApplyState } from '../../preload/contract';
 import type { Plan, PlanStep, PlanVerify, StepCheck } from '../plan/plan-types';
+import { toAppError } from '../errors';
 import { explainSudoRefusal } from '../shell/sudo';
 import type { ExecResult } from '../ssh/connection';
 import type { VerifyCheck } from '../plan/verify-check';
@@ -116,7 +117,7 @@ export class ApplyRun {
 
   private serial(work: () => Promise<void>): Promise<void> {
     this.busy = this.busy.then(work).catch((err: unknown) => {
-      this.finish('failed', `Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+      this.finish('failed', toAppError(err).message);
     });
     return this.busy;
   }
