@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,25 @@ describe('HostStore', () => {
     const store = new HostStore(dir);
     await store.load();
     expect(store.storeProblem()?.message).toContain('does not match the expected format');
+  });
+
+  it('a file it cannot read refuses every write, with the reason, until a read succeeds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-store-'));
+    // A directory where the file should be: reading fails (EISDIR) the way EACCES would.
+    await mkdir(join(dir, 'hosts.json'));
+    const store = new HostStore(dir);
+    await expect(store.load()).rejects.toMatchObject({ code: 'HOSTS_UNREADABLE', message: expect.stringContaining('EISDIR') as unknown });
+    // Not "loaded and empty" after one failure: it is read again, and still refuses.
+    await expect(store.load()).rejects.toMatchObject({ code: 'HOSTS_UNREADABLE' });
+    await expect(store.add(sample)).rejects.toMatchObject({ code: 'HOSTS_UNREADABLE', message: expect.stringMatching(/could not be read.*not change it/) as unknown });
+    expect((await stat(join(dir, 'hosts.json'))).isDirectory()).toBe(true);
+    // Once the file reads again, the store works from what it holds.
+    await rm(join(dir, 'hosts.json'), { recursive: true });
+    await writeFile(join(dir, 'hosts.json'), JSON.stringify({ version: 1, hosts: [{ ...sample, id: 'keep1' }] }));
+    await store.load();
+    expect(store.list().map((h) => h.id)).toEqual(['keep1']);
+    await store.add({ ...sample, label: 'nas2' });
+    expect(store.list().map((h) => h.label)).toEqual(['nas1', 'nas2']);
   });
 
   it('clears a removed host from other hosts that used it as jump host', async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostsFileSchema, type HostsFile } from '../../preload/contract';
+import { AppFailure } from '../errors';
 import { writeFileAtomic } from '../files/atomic-file';
 
 export type StoredHost = HostsFile['hosts'][number];
@@ -14,12 +15,17 @@ export interface StoreProblem {
 /**
  * The host inventory on disk: `hosts.json` in the data directory, parsed with the contract's schema
  * on load. A file that does not parse is moved aside as `hosts.json.corrupt-<time>` and reported,
- * never silently replaced (DESIGN.md "Bad input and failures").
+ * never silently replaced (DESIGN.md "Bad input and failures"). A file that cannot be read at all
+ * (EACCES, EISDIR, EIO) is left where it is: the store refuses every write, since writing would
+ * replace the hosts it could not see, and reads it again on the next load until that succeeds.
  */
 export class HostStore {
   private hosts: StoredHost[] = [];
   private problem: StoreProblem | null = null;
   private loaded = false;
+  private loading: Promise<void> | null = null;
+  /** Why the last read failed, while it has not succeeded since. */
+  private readFailure: string | null = null;
   private writeChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly dataDir: string) {}
@@ -28,16 +34,31 @@ export class HostStore {
     return join(this.dataDir, 'hosts.json');
   }
 
-  async load(): Promise<void> {
-    if (this.loaded) return;
-    this.loaded = true;
+  load(): Promise<void> {
+    if (this.loaded) return Promise.resolve();
+    // One read at a time: two parallel first loads must not both move a corrupt file aside.
+    this.loading ??= this.read().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async read(): Promise<void> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') {
+        this.readFailure = code ?? (err instanceof Error ? err.message : String(err));
+        throw this.unreadable();
+      }
+      this.readFailure = null;
+      this.loaded = true;
+      return;
     }
+    this.readFailure = null;
+    this.loaded = true;
     const parsed = safeJson(text);
     const result = parsed.ok ? hostsFileSchema.safeParse(parsed.value) : null;
     if (result?.success) {
@@ -53,6 +74,18 @@ export class HostStore {
     };
   }
 
+  private unreadable(): AppFailure {
+    return new AppFailure(
+      'HOSTS_UNREADABLE',
+      `The host list ${this.path} could not be read (${this.readFailure ?? 'not read yet'}), so Bondsmith will not change it: saving now would replace the hosts it holds. Fix the file's permissions (it must be a file you can read and write), then try again.`,
+    );
+  }
+
+  /** Writes need the file read first: otherwise they would replace hosts this run never saw. */
+  private assertWritable(): void {
+    if (!this.loaded || this.readFailure !== null) throw this.unreadable();
+  }
+
   storeProblem(): StoreProblem | null {
     return this.problem;
   }
@@ -66,6 +99,7 @@ export class HostStore {
   }
 
   async add(host: Omit<StoredHost, 'id'>): Promise<StoredHost> {
+    this.assertWritable();
     const stored: StoredHost = { ...host, id: randomUUID().replace(/-/g, '').slice(0, 16) };
     this.hosts = [...this.hosts, stored];
     await this.persist();
@@ -73,6 +107,7 @@ export class HostStore {
   }
 
   async update(id: string, host: Omit<StoredHost, 'id'>): Promise<StoredHost | undefined> {
+    this.assertWritable();
     if (!this.get(id)) return undefined;
     const stored: StoredHost = { ...host, id };
     this.hosts = this.hosts.map((h) => (h.id === id ? stored : h));
@@ -81,6 +116,7 @@ export class HostStore {
   }
 
   async remove(id: string): Promise<boolean> {
+    this.assertWritable();
     const before = this.hosts.length;
     this.hosts = this.hosts
       .filter((h) => h.id !== id)
