@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from './contract/common';
-import { hostInputSchema, hostSchema } from './contract/hosts';
+import { hostInputSchema, hostSchema, MAX_HOSTS } from './contract/hosts';
 import { auditEntrySchema } from './contract/audit';
 import { eligibleMemberSchema } from './contract/bond-spec';
 import { applyStateSchema, fieldErrorSchema, planRequestSchema, planViewSchema } from './contract/plan';
@@ -35,7 +35,7 @@ export const channels = {
   },
   'hosts.list': {
     request: empty,
-    response: z.object({ hosts: z.array(hostSchema).max(1000), storeProblem: storeProblemSchema.nullable() }),
+    response: z.object({ hosts: z.array(hostSchema).max(MAX_HOSTS), storeProblem: storeProblemSchema.nullable() }),
   },
   'hosts.add': { request: hostInputSchema, response: hostSchema },
   'hosts.update': { request: z.object({ id: idSchema, host: hostInputSchema }).strict(), response: hostSchema },

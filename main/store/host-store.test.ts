@@ -63,6 +63,20 @@ describe('HostStore', () => {
     expect(store.list().map((h) => h.label)).toEqual(['nas1', 'nas2']);
   });
 
+  it('refuses a host beyond the 1000 the file format holds, and leaves the file readable', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bs-store-'));
+    const full = Array.from({ length: 1000 }, (_, i) => ({ ...sample, id: `h${i}`, label: `nas${i}` }));
+    await writeFile(join(dir, 'hosts.json'), JSON.stringify({ version: 1, hosts: full }));
+    const store = new HostStore(dir);
+    await store.load();
+    await expect(store.add(sample)).rejects.toMatchObject({ code: 'TOO_MANY_HOSTS', message: expect.stringContaining('1000') as unknown });
+    expect(store.list()).toHaveLength(1000);
+    const again = new HostStore(dir);
+    await again.load();
+    expect(again.storeProblem()).toBeNull();
+    expect(again.list()).toHaveLength(1000);
+  });
+
   it('clears a removed host from other hosts that used it as jump host', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bs-store-'));
     const store = new HostStore(dir);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hostsFileSchema, type HostsFile } from '../../preload/contract';
+import { hostsFileSchema, MAX_HOSTS, type HostsFile } from '../../preload/contract';
 import { AppFailure } from '../errors';
 import { writeFileAtomic } from '../files/atomic-file';
 
@@ -100,6 +100,9 @@ export class HostStore {
 
   async add(host: Omit<StoredHost, 'id'>): Promise<StoredHost> {
     this.assertWritable();
+    if (this.hosts.length >= MAX_HOSTS) {
+      throw new AppFailure('TOO_MANY_HOSTS', `The host list holds at most ${MAX_HOSTS} hosts. Remove one before adding another.`);
+    }
     const stored: StoredHost = { ...host, id: randomUUID().replace(/-/g, '').slice(0, 16) };
     this.hosts = [...this.hosts, stored];
     await this.persist();

@@ -85,9 +85,12 @@ export const hostSchema = z.object({
 });
 export type Host = z.infer<typeof hostSchema>;
 
+/** The most hosts hosts.json (and the host list sent to the renderer) holds. */
+export const MAX_HOSTS = 1000;
+
 export const hostsFileSchema = z.object({
   version: z.literal(1),
-  hosts: z.array(hostSchema.omit({ hasSecret: true })).max(1000),
+  hosts: z.array(hostSchema.omit({ hasSecret: true })).max(MAX_HOSTS),
 });
 export type HostsFile = z.infer<typeof hostsFileSchema>;
 
