@@ -35,7 +35,13 @@ export const channels = {
   },
   'hosts.list': {
     request: empty,
-    response: z.object({ hosts: z.array(hostSchema).max(MAX_HOSTS), storeProblem: storeProblemSchema.nullable() }),
+    response: z.object({
+      hosts: z.array(hostSchema).max(MAX_HOSTS),
+      /** hosts.json was damaged and kept aside. */
+      storeProblem: storeProblemSchema.nullable(),
+      /** secrets.json was damaged and kept aside. */
+      secretsProblem: storeProblemSchema.nullable(),
+    }),
   },
   'hosts.add': { request: hostInputSchema, response: hostSchema },
   'hosts.update': { request: z.object({ id: idSchema, host: hostInputSchema }).strict(), response: hostSchema },

@@ -362,7 +362,29 @@ describe('HostService: listing hosts', () => {
   it('starts with an empty list and no problem in a new data directory', async () => {
     const { service } = await freshService();
 
-    expect(await service.list()).toEqual({ hosts: [], storeProblem: null });
+    expect(await service.list()).toEqual({ hosts: [], storeProblem: null, secretsProblem: null });
+  });
+
+  it('reports a damaged secrets.json, kept aside, beside the host list', async () => {
+    const dataDir = await tempDir('bs-host-service-');
+    await writeFile(join(dataDir, 'secrets.json'), '{"h1":');
+    const { service } = openService(dataDir, fakeKeyring);
+
+    const { secretsProblem } = await service.list();
+
+    expect(secretsProblem?.message).toContain('not valid JSON');
+    expect(secretsProblem?.keptAs).toMatch(/secrets\.json\.corrupt-/);
+  });
+
+  it('refuses a host with a password while secrets.json cannot be read, and adds nothing', async () => {
+    const dataDir = await tempDir('bs-host-service-');
+    await mkdir(join(dataDir, 'secrets.json'));
+    const { service, heard } = openService(dataDir, fakeKeyring);
+
+    await expect(service.add(hostInput({ auth: { kind: 'password', password: 'hunter2' } }))).rejects.toMatchObject({ code: 'SECRETS_UNREADABLE' });
+
+    expect((await service.list()).hosts).toEqual([]);
+    expect(heard).toEqual([]);
   });
 });
 

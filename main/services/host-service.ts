@@ -19,15 +19,17 @@ export class HostService {
     private readonly sessions: Pick<SessionService, 'forget'>,
   ) {}
 
-  async list(): Promise<{ hosts: Host[]; storeProblem: StoreProblem | null }> {
+  async list(): Promise<{ hosts: Host[]; storeProblem: StoreProblem | null; secretsProblem: StoreProblem | null }> {
     await this.store.load();
     const hosts = await Promise.all(this.store.list().map((h) => this.toHost(h)));
-    return { hosts, storeProblem: this.store.storeProblem() };
+    return { hosts, storeProblem: this.store.storeProblem(), secretsProblem: await this.secrets.problem() };
   }
 
   async add(input: HostInput): Promise<Host> {
     await this.store.load();
     await this.check(input, null);
+    // Checked first, so a host is never added whose secret then cannot be saved.
+    if (secretOf(input)) await this.secrets.assertWritable();
     const stored = await this.store.add(toStored(input));
     await this.saveSecret(stored.id, input, null);
     this.events.emit('hosts.changed', { reason: 'added', id: stored.id });
@@ -39,6 +41,7 @@ export class HostService {
     const before = this.store.get(id);
     if (!before) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
     await this.check(input, id);
+    if (input.auth.kind === 'agent' || secretOf(input)) await this.secrets.assertWritable();
     const stored = await this.store.update(id, toStored(input));
     if (!stored) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
     await this.saveSecret(id, input, before.auth.kind);
@@ -48,6 +51,7 @@ export class HostService {
 
   async remove(id: string): Promise<{ id: string }> {
     await this.store.load();
+    await this.secrets.assertWritable();
     if (!(await this.store.remove(id))) throw new AppFailure('NOT_FOUND', 'That host is no longer in the list.');
     // Out of the list first, so a connect that starts now finds no host to open.
     await this.sessions.forget(id);
@@ -98,7 +102,7 @@ export class HostService {
    * kept for a host that now uses a key would be offered as the key's passphrase.
    */
   private async saveSecret(id: string, input: HostInput, kindBefore: StoredHost['auth']['kind'] | null): Promise<void> {
-    const secret = input.auth.kind === 'password' ? input.auth.password : input.auth.kind === 'key' ? input.auth.passphrase : undefined;
+    const secret = secretOf(input);
     if (secret) await this.secrets.set(id, secret);
     else if (input.auth.kind === 'agent' || input.auth.kind !== kindBefore) await this.secrets.delete(id);
   }
@@ -106,6 +110,12 @@ export class HostService {
   private async toHost(h: StoredHost): Promise<Host> {
     return { ...h, hasSecret: await this.secrets.has(h.id) };
   }
+}
+
+/** The password or passphrase the form sent; empty or absent keeps the stored one. */
+function secretOf(input: HostInput): string | undefined {
+  const secret = input.auth.kind === 'password' ? input.auth.password : input.auth.kind === 'key' ? input.auth.passphrase : undefined;
+  return secret === '' ? undefined : secret;
 }
 
 function toStored(input: HostInput): Omit<StoredHost, 'id'> {

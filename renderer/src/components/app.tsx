@@ -8,7 +8,7 @@ import { ImportHosts } from './import-hosts';
 import { Sidebar } from './sidebar';
 
 export function App() {
-  const { hosts, loaded, loadError, storeProblem, appInfo, view, init: initHosts, show, addHost, updateHost, removeHost } = useHostsStore();
+  const { hosts, loaded, loadError, storeProblem, secretsProblem, appInfo, view, init: initHosts, show, addHost, updateHost, removeHost } = useHostsStore();
   const initSessions = useSessionsStore((s) => s.init);
   const initBonds = useBondsStore((s) => s.init);
   const states = useSessionsStore((s) => s.states);
@@ -33,6 +33,11 @@ export function App() {
         {storeProblem ? (
           <div className="banner warning" role="alert">
             <strong>Host list problem.</strong> {storeProblem.message} The unreadable file is at <code>{storeProblem.keptAs}</code>.
+          </div>
+        ) : null}
+        {secretsProblem ? (
+          <div className="banner warning" role="alert">
+            <strong>Saved passwords problem.</strong> {secretsProblem.message} The unreadable file is at <code>{secretsProblem.keptAs}</code>.
           </div>
         ) : null}
         {loadError ? (

@@ -43,18 +43,19 @@ function withHosts(hosts: Host[], view: ReturnType<typeof useHostsStore.getState
 }
 
 describe('hosts store: loading', () => {
-  it('is not loaded until the host list arrives, then holds the hosts, the app info and any store problem', async () => {
+  it('is not loaded until the host list arrives, then holds the hosts, the app info and any store problems', async () => {
     const list = deferred<Envelope<ChannelResponse<'hosts.list'>>>();
     answer('app.info', () => ok(appInfo));
     answer('hosts.list', () => list.promise);
     const problem = { message: 'The host list could not be read', keptAs: '/data/hosts.json.corrupt-1' };
+    const secretsProblem = { message: 'The saved passwords and passphrases could not be read', keptAs: '/data/secrets.json.corrupt-1' };
 
     const loading = useHostsStore.getState().load();
     expect(useHostsStore.getState().loaded).toBe(false);
-    list.resolve(ok({ hosts: [host('h1'), host('h2')], storeProblem: problem }));
+    list.resolve(ok({ hosts: [host('h1'), host('h2')], storeProblem: problem, secretsProblem }));
     await loading;
 
-    expect(useHostsStore.getState()).toMatchObject({ loaded: true, loadError: null, appInfo, storeProblem: problem, hosts: [host('h1'), host('h2')] });
+    expect(useHostsStore.getState()).toMatchObject({ loaded: true, loadError: null, appInfo, storeProblem: problem, secretsProblem, hosts: [host('h1'), host('h2')] });
   });
 
   it('surfaces a host list that could not be loaded and still counts as loaded', async () => {
@@ -70,7 +71,7 @@ describe('hosts store: loading', () => {
     answer('app.info', () => ok(appInfo));
     answer('hosts.list', () => refused({ code: 'DISCONNECTED', message: 'Lost the connection to Bondsmith.' }));
     await useHostsStore.getState().load();
-    answer('hosts.list', () => ok({ hosts: [host('h1')], storeProblem: null }));
+    answer('hosts.list', () => ok({ hosts: [host('h1')], storeProblem: null, secretsProblem: null }));
 
     await useHostsStore.getState().load();
 
@@ -79,7 +80,7 @@ describe('hosts store: loading', () => {
 
   it('loads the hosts even when the app info is refused', async () => {
     answer('app.info', () => refused({ code: 'INTERNAL', message: 'no info' }));
-    answer('hosts.list', () => ok({ hosts: [host('h1')], storeProblem: null }));
+    answer('hosts.list', () => ok({ hosts: [host('h1')], storeProblem: null, secretsProblem: null }));
 
     await useHostsStore.getState().load();
 
@@ -90,10 +91,10 @@ describe('hosts store: loading', () => {
 describe('hosts store: following main', () => {
   it('reloads the list when main says the hosts changed, so a removed jump host is no longer named by the hosts that used it', async () => {
     answer('app.info', () => ok(appInfo));
-    answer('hosts.list', () => ok({ hosts: [host('bastion'), host('behind', { jumpHostId: 'bastion' })], storeProblem: null }));
+    answer('hosts.list', () => ok({ hosts: [host('bastion'), host('behind', { jumpHostId: 'bastion' })], storeProblem: null, secretsProblem: null }));
     const stop = useHostsStore.getState().init();
     await vi.waitFor(() => expect(useHostsStore.getState().loaded).toBe(true));
-    answer('hosts.list', () => ok({ hosts: [host('behind', { jumpHostId: null })], storeProblem: null }));
+    answer('hosts.list', () => ok({ hosts: [host('behind', { jumpHostId: null })], storeProblem: null, secretsProblem: null }));
 
     push('hosts.changed', { reason: 'removed', id: 'bastion' });
 
@@ -103,7 +104,7 @@ describe('hosts store: following main', () => {
 
   it('stops listening when the returned function is called', async () => {
     answer('app.info', () => ok(appInfo));
-    answer('hosts.list', () => ok({ hosts: [], storeProblem: null }));
+    answer('hosts.list', () => ok({ hosts: [], storeProblem: null, secretsProblem: null }));
     const stop = useHostsStore.getState().init();
     await vi.waitFor(() => expect(useHostsStore.getState().loaded).toBe(true));
 
@@ -115,17 +116,17 @@ describe('hosts store: following main', () => {
 
   it('never lets the answer to an older list request replace a newer one', async () => {
     answer('app.info', () => ok(appInfo));
-    answer('hosts.list', () => ok({ hosts: [], storeProblem: null }));
+    answer('hosts.list', () => ok({ hosts: [], storeProblem: null, secretsProblem: null }));
     const stop = useHostsStore.getState().init();
     await vi.waitFor(() => expect(useHostsStore.getState().loaded).toBe(true));
     const older = deferred<Envelope<ChannelResponse<'hosts.list'>>>();
     answer('hosts.list', () => older.promise);
     const olderLoad = useHostsStore.getState().load();
-    answer('hosts.list', () => ok({ hosts: [host('h1'), host('h2')], storeProblem: null }));
+    answer('hosts.list', () => ok({ hosts: [host('h1'), host('h2')], storeProblem: null, secretsProblem: null }));
     push('hosts.changed', { reason: 'added', id: 'h2' });
     await vi.waitFor(() => expect(useHostsStore.getState().hosts).toHaveLength(2));
 
-    older.resolve(ok({ hosts: [host('h1')], storeProblem: null }));
+    older.resolve(ok({ hosts: [host('h1')], storeProblem: null, secretsProblem: null }));
     await olderLoad;
 
     expect(useHostsStore.getState().hosts).toEqual([host('h1'), host('h2')]);

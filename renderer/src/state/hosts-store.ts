@@ -12,6 +12,7 @@ interface HostsState {
   readonly loaded: boolean;
   readonly loadError: AppError | null;
   readonly storeProblem: StoreProblem;
+  readonly secretsProblem: StoreProblem;
   readonly appInfo: AppInfo | null;
   readonly view: View;
   /** Load the list and keep it in step with main (it changes the list too: removing a jump host clears it on the hosts behind). */
@@ -29,7 +30,7 @@ export const useHostsStore = create<HostsState>()((set, get) => {
     const asked = (listsAsked += 1);
     const list = await api.call('hosts.list', {});
     if (asked !== listsAsked) return; // a newer list is on its way
-    if (list.ok) set({ hosts: list.value.hosts, storeProblem: list.value.storeProblem, loaded: true, loadError: null });
+    if (list.ok) set({ hosts: list.value.hosts, storeProblem: list.value.storeProblem, secretsProblem: list.value.secretsProblem, loaded: true, loadError: null });
     else set({ loaded: true, loadError: list.error });
   };
   return {
@@ -37,6 +38,7 @@ export const useHostsStore = create<HostsState>()((set, get) => {
     loaded: false,
     loadError: null,
     storeProblem: null,
+    secretsProblem: null,
     appInfo: null,
     view: { kind: 'welcome' },
 
