@@ -344,7 +344,7 @@ describe('BondService.apply on a Linux host', () => {
 
     const runId = runIdIn(world.box.commands(id));
     await vi.waitFor(async () => expect(await world.inflight.list()).toEqual([runId]));
-    expect(await world.inflight.get(runId)).toMatchObject({ hostId: id, applyId: started.applyId, deadline: waiting.deadline, plan: { runId, hostId: id, bondName: 'bond0' } });
+    expect(await world.inflight.get(runId)).toMatchObject({ kind: 'found', record: { hostId: id, applyId: started.applyId, deadline: waiting.deadline, plan: { runId, hostId: id, bondName: 'bond0' } } });
     expect(world.bonds.applies().applies).toEqual([expect.objectContaining({ applyId: started.applyId, phase: 'awaiting-confirmation' })]);
 
     const kept = await world.bonds.keep(started.applyId);

@@ -2,7 +2,7 @@ import type { DiscoveryResult } from '../../preload/contract';
 import { driverForFacts } from '../drivers/registry';
 import { AppFailure } from '../errors';
 import type { HostStore } from '../store/host-store';
-import type { InflightStore } from '../store/inflight-store';
+import type { InflightRecord, InflightStore } from '../store/inflight-store';
 import type { SessionService } from './session-service';
 
 // A change found waiting on a box without a live apply in this window (the app was restarted, or the
@@ -32,7 +32,7 @@ export class PendingService {
     const pending = runId === null ? waiting.find((p) => p.runId === null) : waiting.find((p) => p.runId === runId);
     if (!pending) throw new AppFailure('NOTHING_PENDING', 'That change is no longer waiting on the host (kept, reverted or rolled back).');
     const host = this.store.get(hostId);
-    const record = pending.runId !== null && decision === 'keep' ? await this.inflight.get(pending.runId) : null;
+    const record = pending.runId !== null && decision === 'keep' ? await this.savedPlan(hostId, pending.runId) : null;
     await driver.resolvePending({
       connection,
       facts,
@@ -43,5 +43,24 @@ export class PendingService {
     });
     if (pending.runId !== null) await this.inflight.remove(pending.runId);
     return this.sessions.refresh(hostId);
+  }
+
+  /** The plan this computer kept for that change, if it is one Bondsmith wrote for this host; never anything else. */
+  private async savedPlan(hostId: string, runId: string): Promise<InflightRecord | null> {
+    const saved = await this.inflight.get(runId);
+    switch (saved.kind) {
+      case 'missing':
+        return null;
+      case 'refused':
+        throw new AppFailure(
+          'SAVED_PLAN_REFUSED',
+          `The plan this computer kept for that change was not run because ${saved.reason}. ${saved.keptAs ? `It was kept aside as ${saved.keptAs}.` : 'It could not be moved aside.'} Revert the change, or let its timer run out.`,
+        );
+      case 'found':
+        if (saved.record.hostId !== hostId || saved.record.plan.hostId !== hostId) {
+          throw new AppFailure('SAVED_PLAN_REFUSED', 'The plan this computer kept under that change\'s id belongs to another host, so it was not run. Revert the change, or let its timer run out.');
+        }
+        return saved.record;
+    }
   }
 }
