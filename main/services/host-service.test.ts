@@ -131,6 +131,19 @@ describe('HostService: adding a host', () => {
     });
   });
 
+  it('refuses a key path that is a device, or a file far bigger than any key', async () => {
+    const { service, dataDir } = await freshService();
+    const big = join(dataDir, 'big-key');
+    await writeFile(big, 'x'.repeat(65 * 1024));
+
+    await expect(service.add(hostInput({ auth: { kind: 'key', keyPath: big } }))).rejects.toMatchObject({
+      code: 'KEY_FILE_TOO_LARGE',
+      field: 'auth.keyPath',
+      message: `${big} is larger than 64 KiB: not a private key`,
+    });
+    await expect(service.add(hostInput({ auth: { kind: 'key', keyPath: '/dev/zero' } }))).rejects.toMatchObject({ field: 'auth.keyPath', message: '/dev/zero is not a file' });
+  });
+
   it('refuses a jump host that is not in the list, on the jump host field', async () => {
     const { service, heard } = await freshService();
 

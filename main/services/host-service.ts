@@ -2,6 +2,8 @@ import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { Host, HostInput } from '../../preload/contract';
 import { AppFailure } from '../errors';
+import { formatLimit } from '../files/bounded-read';
+import { MAX_KEY_FILE_BYTES } from '../ssh/auth';
 import type { HostStore, StoredHost, StoreProblem } from '../store/host-store';
 import type { SecretStore } from '../store/secret-store';
 import type { EventSink } from './event-sink';
@@ -66,6 +68,7 @@ export class HostService {
       const info = await stat(path).catch(() => null);
       if (!info) throw new AppFailure('KEY_FILE_MISSING', `No key file at ${path}`, 'auth.keyPath');
       if (!info.isFile()) throw new AppFailure('KEY_FILE_MISSING', `${path} is not a file`, 'auth.keyPath');
+      if (info.size > MAX_KEY_FILE_BYTES) throw new AppFailure('KEY_FILE_TOO_LARGE', `${path} is larger than ${formatLimit(MAX_KEY_FILE_BYTES)}: not a private key`, 'auth.keyPath');
     }
     if (input.jumpHostId !== null) {
       if (input.jumpHostId === selfId) throw new AppFailure('INVALID', 'A host cannot be its own jump host', 'jumpHostId');

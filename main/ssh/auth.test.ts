@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,17 @@ describe('resolveAuth', () => {
   it('reports a missing file and a public key given as the private one', async () => {
     await expect(resolveAuth({ kind: 'key', path: join(dir, 'nope') }, 'root')).rejects.toMatchObject({ code: 'KEY_FILE_MISSING' });
     await expect(resolveAuth({ kind: 'key', path: `${plain}.pub` }, 'root')).rejects.toMatchObject({ code: 'KEY_INVALID' });
+  });
+
+  it('reads only a regular file of at most 64 KiB: not a device, a directory, a pipe or a huge file', async () => {
+    const big = join(dir, 'big');
+    writeFileSync(big, `${readFileSync(plain, 'utf8')}${'#'.repeat(64 * 1024)}`);
+    await expect(resolveAuth({ kind: 'key', path: big }, 'root')).rejects.toMatchObject({ code: 'KEY_FILE_TOO_LARGE', message: expect.stringContaining('larger than 64 KiB') as unknown });
+    await expect(resolveAuth({ kind: 'key', path: dir }, 'root')).rejects.toMatchObject({ code: 'KEY_FILE_NOT_REGULAR', message: expect.stringContaining('not a regular file') as unknown });
+    await expect(resolveAuth({ kind: 'key', path: '/dev/zero' }, 'root')).rejects.toMatchObject({ code: 'KEY_FILE_NOT_REGULAR' });
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(resolveAuth({ kind: 'key', path: fifo }, 'root')).rejects.toMatchObject({ code: 'KEY_FILE_NOT_REGULAR' });
   });
 
   it('needs an agent socket for agent auth', async () => {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import ssh2, { type AnyAuthMethod, type ConnectConfig, type ParsedKey } from 'ssh2';
+import { formatLimit, readRegularFile } from '../files/bounded-read';
 import { SshError } from './ssh-error';
 
 // Turning the host's auth setting into ssh2 options. The key file is read and parsed here, before
@@ -34,17 +34,24 @@ export async function resolveAuth(auth: AuthConfig, username: string): Promise<R
   }
 }
 
+/** An OpenSSH private key is a few KiB (RSA 16384 bits: about 13 KiB); anything far bigger is not one. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
+
 async function readPrivateKey(path: string, passphrase: string | undefined): Promise<Buffer> {
-  let data: Buffer;
-  try {
-    data = await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new SshError('KEY_FILE_MISSING', `The key file ${path} does not exist. Fix the key path in the host's settings (or its IdentityFile in ~/.ssh/config).`);
+  const read = await readRegularFile(path, MAX_KEY_FILE_BYTES);
+  if (!read.ok) {
+    switch (read.reason) {
+      case 'missing':
+        throw new SshError('KEY_FILE_MISSING', `The key file ${path} does not exist. Fix the key path in the host's settings (or its IdentityFile in ~/.ssh/config).`);
+      case 'not-regular':
+        throw new SshError('KEY_FILE_NOT_REGULAR', `The key path ${path} is not a regular file (a directory, device or pipe). Point the host at the private key file.`);
+      case 'too-large':
+        throw new SshError('KEY_FILE_TOO_LARGE', `The key file ${path} is larger than ${formatLimit(MAX_KEY_FILE_BYTES)}, so it is not a private key. Point the host at the private key file.`);
+      case 'unreadable':
+        throw new SshError('KEY_FILE_UNREADABLE', `The key file ${path} cannot be read (${read.code ?? 'error'}). Check its permissions.`);
     }
-    throw new SshError('KEY_FILE_UNREADABLE', `The key file ${path} cannot be read (${code ?? 'error'}). Check its permissions.`);
   }
+  const data = read.data;
   // ssh2 is CommonJS; Node's ESM loader only sees some of its named exports, `utils` not among them.
   const parsed = ssh2.utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {

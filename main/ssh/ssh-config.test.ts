@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -218,6 +219,37 @@ describe('splitArgs', () => {
 });
 
 describe('createNodeSshConfigFs', () => {
+  it('reads only regular files of at most 1 MiB, and says why it skipped one', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'bondsmith-sshcfg-'));
+    try {
+      mkdirSync(join(home, '.ssh', 'conf.d'), { recursive: true });
+      writeFileSync(join(home, '.ssh', 'big'), `Host big\n${'#'.repeat(1024 * 1024)}\n`);
+      writeFileSync(join(home, '.ssh', 'config'), 'Include conf.d\nInclude big\nHost real\n');
+      const r = await importSshConfig(createNodeSshConfigFs(), { homeDir: home });
+      expect(r.hosts.map((h) => h.alias)).toEqual(['real']);
+      expect(r.warnings).toEqual([`${join(home, '.ssh', 'conf.d')}: not a regular file, not read`, `${join(home, '.ssh', 'big')}: larger than 1 MiB, not read`]);
+      const asConfig = await importSshConfig(createNodeSshConfigFs(), { homeDir: home, configPath: join(home, '.ssh', 'conf.d') });
+      expect(asConfig).toEqual({ hosts: [], warnings: [`${join(home, '.ssh', 'conf.d')}: not a regular file, not read`] });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('does not read devices or wait on pipes', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'bondsmith-sshcfg-'));
+    try {
+      mkdirSync(join(home, '.ssh'), { recursive: true });
+      execFileSync('mkfifo', [join(home, '.ssh', 'pipe')]);
+      writeFileSync(join(home, '.ssh', 'config'), 'Include /dev/zero\nInclude pipe\nHost real\n');
+      const r = await importSshConfig(createNodeSshConfigFs(), { homeDir: home });
+      expect(r.hosts.map((h) => h.alias)).toEqual(['real']);
+      expect(r.warnings).toEqual(['/dev/zero: not a regular file, not read', `${join(home, '.ssh', 'pipe')}: not a regular file, not read`]);
+      expect(await importSshConfig(createNodeSshConfigFs(), { homeDir: home, configPath: '/dev/zero' })).toEqual({ hosts: [], warnings: ['/dev/zero: not a regular file, not read'] });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('reads real files and globs real directories', async () => {
     const home = mkdtempSync(join(tmpdir(), 'bondsmith-sshcfg-'));
     try {

@@ -1,5 +1,6 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
+import { formatLimit, readRegularFile } from '../files/bounded-read';
 
 // Imports the hosts of ~/.ssh/config without an external package (reference/ssh2-practice.md §3).
 // Each concrete Host alias is resolved the way ssh(1) would: walk the whole file in order, apply
@@ -8,9 +9,14 @@ import { homedir, userInfo } from 'node:os';
 // lines are skipped with a warning.
 
 // ---- Reading files: tokenising lines, expanding Include paths ----
+/** A file that exists but is not read, and why ("not a regular file"). */
+export interface SkippedFile {
+  readonly skipped: string;
+}
+
 export interface SshConfigFs {
-  /** The file's text, or null when it is missing or unreadable. */
-  readFile(path: string): Promise<string | null>;
+  /** The file's text; null when it is missing or unreadable; skipped when it is no config file (a device, a pipe, too big). */
+  readFile(path: string): Promise<string | null | SkippedFile>;
   /** Entry names in a directory, or null when it is missing or unreadable. */
   listDir(path: string): Promise<string[] | null>;
 }
@@ -148,7 +154,8 @@ export interface SshConfigImportOptions {
 
 // OpenSSH's READCONF_MAX_DEPTH.
 const MAX_INCLUDE_DEPTH = 16;
-const MAX_FILE_CHARS = 1_000_000;
+/** A config file or an Include bigger than this is not read (ssh_config files are a few KiB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_HOSTS = 1000;
 const MAX_WARNINGS = 100;
 
@@ -179,8 +186,8 @@ class ConfigReader {
     if (cached !== undefined) return cached;
     const text = await this.fs.readFile(path);
     if (text === null) return null;
-    if (text.length > MAX_FILE_CHARS) {
-      this.warn(`${path}: larger than 1 MB, not read`);
+    if (typeof text !== 'string' || text.length > MAX_CONFIG_BYTES) {
+      this.warn(`${path}: ${typeof text === 'string' ? `larger than ${formatLimit(MAX_CONFIG_BYTES)}` : text.skipped}, not read`);
       this.cache.set(path, []);
       return [];
     }
@@ -366,7 +373,19 @@ export function parseProxyJump(value: string): JumpHop[] | null {
 /** The real file system, for the app; tests use in-memory files. */
 export function createNodeSshConfigFs(): SshConfigFs {
   return {
-    readFile: async (p) => readFile(p, 'utf8').catch(() => null),
+    readFile: async (p) => {
+      const read = await readRegularFile(p, MAX_CONFIG_BYTES);
+      if (read.ok) return read.data.toString('utf8');
+      switch (read.reason) {
+        case 'missing':
+        case 'unreadable':
+          return null;
+        case 'not-regular':
+          return { skipped: 'not a regular file' };
+        case 'too-large':
+          return { skipped: `larger than ${formatLimit(MAX_CONFIG_BYTES)}` };
+      }
+    },
     listDir: async (p) => readdir(p).catch(() => null),
   };
 }

@@ -1,6 +1,7 @@
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-file';
+import { formatLimit, readRegularFile } from '../files/bounded-read';
 import { inflightRecordSchema, RUN_ID_PATTERN, type InflightRecord } from './inflight-record';
 
 // Plans whose change is armed on a box and waits for Keep or Revert, kept on disk so that after an
@@ -78,22 +79,16 @@ function checkRecord(text: string, runId: string): Checked {
 
 /** The file's text; null when there is none; `refused` when it is not a regular file or too big. */
 async function readBounded(path: string): Promise<string | null | { refused: string }> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    return { refused: `it cannot be read (${code ?? 'error'})` };
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) return { refused: 'it is not a regular file' };
-    if (info.size > MAX_RECORD_BYTES) return { refused: `it is larger than ${MAX_RECORD_BYTES / 1024 / 1024} MiB` };
-    return await handle.readFile('utf8');
-  } catch (err) {
-    return { refused: `it cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-  } finally {
-    await handle.close();
+  const read = await readRegularFile(path, MAX_RECORD_BYTES);
+  if (read.ok) return read.data.toString('utf8');
+  switch (read.reason) {
+    case 'missing':
+      return null;
+    case 'not-regular':
+      return { refused: 'it is not a regular file' };
+    case 'too-large':
+      return { refused: `it is larger than ${formatLimit(MAX_RECORD_BYTES)}` };
+    case 'unreadable':
+      return { refused: `it cannot be read (${read.code ?? 'error'})` };
   }
 }
