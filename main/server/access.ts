@@ -5,7 +5,15 @@ import type { IncomingMessage } from 'node:http';
 // can still aim requests at it; three checks stop that: a per-launch token (query or cookie), the
 // Host header (against DNS rebinding) and, for WebSocket upgrades, the Origin header.
 
-export const TOKEN_COOKIE = 'bondsmith_token';
+/**
+ * The token cookie's name carries the port. Cookies do not isolate by port (RFC 6265 §8.5): one set
+ * by 127.0.0.1:8740 is sent to every port of 127.0.0.1, and another server there may set one for us.
+ * With the port in the name, two Bondsmith servers (or another local service) never overwrite each
+ * other's cookie, and this server reads only its own, never one planted under a shared name.
+ */
+export function tokenCookieName(port: number): string {
+  return `bondsmith_token_${port}`;
+}
 
 export interface AccessPolicy {
   readonly token: string;
@@ -34,8 +42,9 @@ export function checkAccess(req: Pick<IncomingMessage, 'headers' | 'url'>, polic
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const fromQuery = url.searchParams.get('token');
   if (fromQuery !== null && sameSecret(fromQuery, policy.token)) return { ok: true, viaQuery: true };
-  const fromCookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
-  if (fromCookie !== null && sameSecret(fromCookie, policy.token)) return { ok: true, viaQuery: false };
+  // Every cookie of that name counts: one planted with another Path must not hide ours.
+  const fromCookies = readCookies(req.headers.cookie, tokenCookieName(policy.port));
+  if (fromCookies.some((value) => sameSecret(value, policy.token))) return { ok: true, viaQuery: false };
   return { ok: false, status: 401, reason: 'Missing or wrong token' };
 }
 
@@ -45,12 +54,14 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (!header) return null;
+/** The values of every cookie called `name` in a Cookie header, in the order sent. */
+export function readCookies(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
   }
-  return null;
+  return values;
 }

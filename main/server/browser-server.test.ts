@@ -12,8 +12,12 @@ const TOKEN = 'test-token-0123456789abcdef';
 let server: RunningServer;
 
 function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return getAt(server.port, path, headers);
+}
+
+function getAt(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -39,13 +43,19 @@ function call(ws: WebSocket, message: unknown): Promise<Record<string, unknown>>
   });
 }
 
+let root: string;
+async function startServer(token = TOKEN): Promise<RunningServer> {
+  const rendererDir = join(root, 'renderer');
+  const services = createServices({ dataDir: join(root, `data-${Math.random().toString(36).slice(2)}`), mode: 'browser', version: 'test', cipher: null });
+  return startBrowserServer({ port: 0, token, rendererDir, dispatch: createDispatch(services), events: services.events });
+}
+
 beforeAll(async () => {
-  const root = await mkdtemp(join(tmpdir(), 'bs-server-'));
+  root = await mkdtemp(join(tmpdir(), 'bs-server-'));
   const rendererDir = join(root, 'renderer');
   await mkdir(rendererDir);
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Bondsmith</title>');
-  const services = createServices({ dataDir: join(root, 'data'), mode: 'browser', version: 'test', cipher: null });
-  server = await startBrowserServer({ port: 0, token: TOKEN, rendererDir, dispatch: createDispatch(services), events: services.events });
+  server = await startServer();
 });
 afterAll(() => server.close());
 
@@ -61,7 +71,7 @@ describe('browser mode HTTP', () => {
     expect(res.body).toContain('<title>Bondsmith</title>');
     expect(String(res.headers['set-cookie'])).toContain('HttpOnly');
     expect(String(res.headers['content-security-policy'])).toContain("script-src 'self'");
-    expect((await get('/', { cookie: `bondsmith_token=${TOKEN}` })).status).toBe(200);
+    expect((await get('/', { cookie: `bondsmith_token_${server.port}=${TOKEN}` })).status).toBe(200);
   });
 
   it('refuses a foreign Host (DNS rebinding) or Origin with 403, even with the token', async () => {
@@ -80,12 +90,12 @@ describe('browser mode WebSocket', () => {
 
   it('refuses upgrades without the token, or with a foreign or missing Origin', async () => {
     expect(await openSocket({ origin: origin() })).toEqual({ status: 401 });
-    expect(await openSocket({ origin: 'http://evil.example', cookie: `bondsmith_token=${TOKEN}` })).toEqual({ status: 403 });
-    expect(await openSocket({ cookie: `bondsmith_token=${TOKEN}` })).toEqual({ status: 403 });
+    expect(await openSocket({ origin: 'http://evil.example', cookie: `bondsmith_token_${server.port}=${TOKEN}` })).toEqual({ status: 403 });
+    expect(await openSocket({ cookie: `bondsmith_token_${server.port}=${TOKEN}` })).toEqual({ status: 403 });
   });
 
   it('answers requests, and answers bad payloads with error envelopes instead of crashing', async () => {
-    const opened = await openSocket({ origin: origin(), cookie: `bondsmith_token=${TOKEN}` });
+    const opened = await openSocket({ origin: origin(), cookie: `bondsmith_token_${server.port}=${TOKEN}` });
     if (!('ws' in opened)) throw new Error(`upgrade refused: ${opened.status}`);
     const { ws } = opened;
     expect(await call(ws, { id: 1, channel: 'hosts.list', payload: {} })).toMatchObject({ id: 1, ok: true, value: { hosts: [] } });
@@ -102,5 +112,43 @@ describe('browser mode WebSocket', () => {
     // Still alive after all of that.
     expect(await call(ws, { id: 6, channel: 'app.info', payload: {} })).toMatchObject({ id: 6, ok: true, value: { mode: 'browser' } });
     ws.close();
+  });
+});
+
+/** The cookie a Set-Cookie header sets, as "name=value". */
+function cookieOf(res: { headers: Record<string, unknown> }): string {
+  const header = res.headers['set-cookie'];
+  const first = Array.isArray(header) ? String(header[0]) : String(header);
+  return first.split(';')[0] ?? '';
+}
+
+describe('browser mode cookie, two servers on two ports', () => {
+  // Browsers send a 127.0.0.1 cookie to every port of 127.0.0.1 (RFC 6265 §8.5: cookies do not
+  // isolate by port). The cookie's name carries the port, so each server reads only its own.
+  let other: RunningServer;
+  beforeAll(async () => {
+    other = await startServer();
+  });
+  afterAll(() => other.close());
+
+  it('names the cookie after the port, so the two servers never overwrite each other\'s', async () => {
+    const mine = cookieOf(await get(`/?token=${TOKEN}`));
+    const theirs = cookieOf(await getAt(other.port, `/?token=${TOKEN}`));
+    expect(mine).toBe(`bondsmith_token_${server.port}=${TOKEN}`);
+    expect(theirs).toBe(`bondsmith_token_${other.port}=${TOKEN}`);
+    // What the browser now sends to either port: both cookies. Each server takes its own.
+    const jar = `${mine}; ${theirs}`;
+    expect((await get('/', { cookie: jar })).status).toBe(200);
+    expect((await getAt(other.port, '/', { cookie: jar })).status).toBe(200);
+  });
+
+  it("refuses another port's cookie, even one carrying the same token, for pages and the WebSocket", async () => {
+    const foreign = cookieOf(await getAt(other.port, `/?token=${TOKEN}`));
+    expect((await get('/', { cookie: foreign })).status).toBe(401);
+    // A service on another port that plants the old, portless name is not heard either.
+    expect((await get('/', { cookie: `bondsmith_token=${TOKEN}` })).status).toBe(401);
+    expect(await openSocket({ origin: `http://127.0.0.1:${server.port}`, cookie: foreign })).toEqual({ status: 401 });
+    // One planted under our name with a longer Path is sent first; it does not hide ours.
+    expect((await get('/', { cookie: `bondsmith_token_${server.port}=planted-0123456789abcdef; bondsmith_token_${server.port}=${TOKEN}` })).status).toBe(200);
   });
 });

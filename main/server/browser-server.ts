@@ -4,7 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Dispatch } from '../ipc/dispatch';
 import type { EventHub } from '../services/event-sink';
-import { checkAccess, TOKEN_COOKIE } from './access';
+import { checkAccess, tokenCookieName } from './access';
 import { SECURITY_HEADERS } from './csp';
 import { readStatic } from './static-files';
 
@@ -67,7 +67,7 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Ru
     }
     const headers: Record<string, string> = { 'Content-Type': file.type, 'Cache-Control': 'no-store', ...SECURITY_HEADERS };
     if (verdict.viaQuery) {
-      headers['Set-Cookie'] = `${TOKEN_COOKIE}=${opts.token}; HttpOnly; SameSite=Strict; Path=/`;
+      headers['Set-Cookie'] = `${tokenCookieName(port)}=${opts.token}; HttpOnly; SameSite=Strict; Path=/`;
     }
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : file.body);
