@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createDispatch } from './ipc/dispatch';
 import { startBrowserServer } from './server/browser-server';
+import { readStandardInput, resolveLaunchToken, tokenOnCommandLine } from './server/launch-token';
 import { allowVirtualMembersFrom, createServices, defaultDataDir } from './services/services';
 import { APP_VERSION } from './version';
 
@@ -15,8 +15,13 @@ import { APP_VERSION } from './version';
 const here = dirname(fileURLToPath(import.meta.url));
 
 async function main(): Promise<void> {
+  const onCommandLine = tokenOnCommandLine(process.argv.slice(2));
+  if (onCommandLine !== null) {
+    console.error(`bondsmith: ${onCommandLine}`);
+    process.exit(2);
+  }
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, token: { type: 'string' }, 'renderer-dir': { type: 'string' } },
+    options: { port: { type: 'string' }, 'token-file': { type: 'string' }, 'token-stdin': { type: 'boolean' }, 'renderer-dir': { type: 'string' } },
     allowPositionals: false,
   });
   const portText = values.port ?? process.env.BONDSMITH_PORT ?? '0';
@@ -25,11 +30,12 @@ async function main(): Promise<void> {
     console.error(`bondsmith: --port must be a number from 0 to 65535, not "${portText}"`);
     process.exit(2);
   }
-  const token = values.token ?? process.env.BONDSMITH_TOKEN ?? randomBytes(24).toString('base64url');
-  if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) {
-    console.error('bondsmith: --token must be 16 to 128 characters of A-Z a-z 0-9 _ -');
+  const resolved = await resolveLaunchToken({ tokenFile: values['token-file'], tokenStdin: values['token-stdin'] ?? false, env: process.env, readStdin: () => readStandardInput() });
+  if (!resolved.ok) {
+    console.error(`bondsmith: ${resolved.message}`);
     process.exit(2);
   }
+  const token = resolved.token;
   const rendererDir = values['renderer-dir'] ?? join(here, '..', 'renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.error(`bondsmith: no built renderer in ${rendererDir}; run \`npm run build\` first`);
