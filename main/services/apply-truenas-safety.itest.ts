@@ -13,6 +13,7 @@ let kit: Kit;
 let hostId: string;
 
 const middlewareHas = async (name: string): Promise<boolean> => (await onBox(kit, HOST, `midclt call interface.query '[["id","=","${name}"]]'`)).trim() !== '[]';
+const commitDirsLeft = async (): Promise<string> => (await onBox(kit, HOST, 'ls -d /tmp/bondsmith-truenas-* 2>/dev/null || true')).trim();
 const ens3HasMgmtAddress = async (): Promise<boolean> => (await onBox(kit, HOST, 'ip -o -4 addr show dev ens3')).includes(lab.hosts[0]?.mgmt.address.split('/')[0] ?? '?');
 
 describeLab('safe apply safety net on a TrueNAS host', () => {
@@ -42,6 +43,7 @@ describeLab('safe apply safety net on a TrueNAS host', () => {
     expect(await bondExists(kit, HOST, 'bond0')).toBe(false);
     expect(await middlewareHas('bond0')).toBe(false);
     expect((await auditFor(kit, hostId, (e) => e.bondName === 'bond0')).result).toBe('rolled-back');
+    expect(await commitDirsLeft()).toBe('');
   });
 
   it('Revert undoes a change at once', async () => {
@@ -55,6 +57,7 @@ describeLab('safe apply safety net on a TrueNAS host', () => {
     expect(await middlewareHas('bond1')).toBe(false);
     expect((await onBox(kit, HOST, 'midclt call interface.checkin_waiting')).trim()).toBe('null');
     expect((await auditFor(kit, hostId, (e) => e.bondName === 'bond1')).result).toBe('reverted');
+    expect(await commitDirsLeft()).toBe('');
   });
 
   it('a change that cuts the SSH path rolls back by itself within the timeout, and the app says so', async () => {

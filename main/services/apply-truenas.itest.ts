@@ -32,6 +32,8 @@ describeLab('safe apply on a TrueNAS host', () => {
   });
   afterEach(async () => {
     expect((await onBox(kit, HOST, 'midclt call interface.has_pending_changes')).trim()).toBe('False');
+    // The commit's private log directory goes with the check-in.
+    expect((await onBox(kit, HOST, 'ls -d /tmp/bondsmith-truenas-* 2>/dev/null || true')).trim()).toBe('');
   });
   afterAll(async () => {
     await kit?.services.dispose();

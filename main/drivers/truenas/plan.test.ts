@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,18 +93,59 @@ describe('TrueNAS create payloads', () => {
     expect(payloadOf(up, 'update-bond')['description']).toBe(description);
   });
 
-  it('the detached commit really runs, with the timeout, and logs its exit status', async () => {
-    const p = plan(F, 'create', spec(), { checkinTimeoutSeconds: 45, runId: `t${process.pid}` });
+  it('the detached commit really runs, with the timeout, and logs its exit status in a directory only its user can read', async () => {
+    const runId = `t${process.pid}`;
+    const p = plan(F, 'create', spec(), { checkinTimeoutSeconds: 45, runId });
     const out = join(dir, 'commit-args');
-    execFileSync('sh', ['-c', stepOf(p, 'commit').command], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, MIDCLT_OUT: out } });
-    const log = `/tmp/bondsmith-t${process.pid}-commit.log`;
-    const deadline = Date.now() + 5000;
-    while (!(existsSync(log) && readFileSync(log, 'utf8').includes('exit=')) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    const box = `/tmp/bondsmith-truenas-${runId}`;
+    const log = `${box}/commit.log`;
+    rmSync(box, { recursive: true, force: true });
     try {
+      execFileSync('sh', ['-c', stepOf(p, 'commit').command], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, MIDCLT_OUT: out } });
+      const deadline = Date.now() + 5000;
+      while (!(existsSync(log) && readFileSync(log, 'utf8').includes('exit=')) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
       expect(readFileSync(log, 'utf8')).toBe('null\nexit=0\n');
+      expect(statSync(box).mode & 0o777).toBe(0o700);
+      expect(statSync(log).mode & 0o777).toBe(0o600);
       expect(readFileSync(out, 'utf8').split('\0').slice(0, -1)).toEqual(['call', 'interface.commit', '{"rollback":true,"checkin_timeout":45}']);
+      expect(stepOf(p, 'wait-commit').command).toBe(`cat ${log}`);
     } finally {
-      rmSync(log, { force: true });
+      rmSync(box, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to commit when the log directory is already there (planted by someone else)', () => {
+    const runId = `planted${process.pid}`;
+    const p = plan(F, 'create', spec(), { runId });
+    const box = `/tmp/bondsmith-truenas-${runId}`;
+    mkdirSync(box, { mode: 0o777 });
+    const out = join(dir, 'planted-args');
+    try {
+      expect(() => execFileSync('sh', ['-c', stepOf(p, 'commit').command], { env: { ...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`, MIDCLT_OUT: out }, stdio: 'pipe' })).toThrow();
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(`${box}/commit.log`)).toBe(false);
+    } finally {
+      rmSync(box, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['checkin', 'rollback'])('%s removes the log directory, and keeps the exit status of midclt', (id) => {
+    const runId = `clean${process.pid}${id}`;
+    const p = plan(F, 'create', spec(), { runId });
+    const box = `/tmp/bondsmith-truenas-${runId}`;
+    mkdirSync(box, { mode: 0o700 });
+    try {
+      writeFileSync(`${box}/commit.log`, 'null\nexit=0\n');
+      expect(midcltArgs(stepOf(p, id).command)).toEqual(['call', `interface.${id}`]);
+      expect(existsSync(box)).toBe(false);
+      const failing = join(dir, 'failing');
+      mkdirSync(failing, { recursive: true });
+      writeFileSync(join(failing, 'midclt'), '#!/bin/sh\nexit 3\n');
+      chmodSync(join(failing, 'midclt'), 0o755);
+      const status = spawnSync('sh', ['-c', stepOf(p, id).command], { env: { ...process.env, PATH: `${failing}:${process.env['PATH'] ?? ''}` } }).status;
+      expect(status).toBe(3);
+    } finally {
+      rmSync(box, { recursive: true, force: true });
     }
   });
 });

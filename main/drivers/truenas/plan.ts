@@ -40,8 +40,19 @@ export function truenasConfiguredNics(facts: HostFacts): string[] {
   return (facts.middleware?.interfaces ?? []).filter((i) => i.type === 'PHYSICAL' && i.aliases.length > 0).map((i) => i.id);
 }
 
+/**
+ * Where the detached commit writes its log: a directory of this run's own, made by `mkdir` under
+ * umask 077, so only the SSH user can read it (the commit's output may name addresses and errors).
+ * Not `mkdir -p`: if the name already exists (someone else made it in the sticky /tmp), mkdir fails
+ * and the commit never starts. In /tmp, not /var/lib: the TrueNAS admin runs midclt without root.
+ * The confirm and rollback steps remove it (commitDirRemoved).
+ */
+export function commitDir(runId: string): string {
+  return `/tmp/bondsmith-truenas-${runId}`;
+}
+
 export function commitLogPath(runId: string): string {
-  return `/tmp/bondsmith-${runId}-commit.log`;
+  return `${commitDir(runId)}/commit.log`;
 }
 
 /**
@@ -53,7 +64,12 @@ export function detachedCommitCommand(runId: string, checkinTimeoutSeconds: numb
   const commit = midcltCall('interface.commit', { rollback: true, checkin_timeout: checkinTimeoutSeconds });
   const inner = `${commit}; echo "exit=$?"`;
   const log = commitLogPath(runId);
-  return shScript(`rm -f ${log}; setsid nohup sh -c ${quoteForShell(inner)} > ${log} 2>&1 < /dev/null &`, false);
+  return shScript(`umask 077 && mkdir ${commitDir(runId)} && { setsid nohup sh -c ${quoteForShell(inner)} > ${log} 2>&1 < /dev/null & }`, false);
+}
+
+/** `command`, then the run's log directory removed; the exit status stays the command's. */
+function commitDirRemoved(command: string, runId: string): string {
+  return shScript(`${command}; status=$?; rm -rf ${commitDir(runId)}; exit $status`, false);
 }
 
 function nicsToReset(input: TruenasPlanInput): string[] {
@@ -176,9 +192,9 @@ export function buildTruenasSteps(input: TruenasPlanInput): TruenasSteps {
       onFailure: 'rollback',
       connection: 'fresh',
     }),
-    step({ id: 'checkin', title: 'Keep the change (check in before the timer runs out)', phase: 'confirm', command: midcltCall('interface.checkin'), connection: 'fresh' }),
+    step({ id: 'checkin', title: 'Keep the change (check in before the timer runs out)', phase: 'confirm', command: commitDirRemoved(midcltCall('interface.checkin'), input.runId), connection: 'fresh' }),
     step({ id: 'confirm-check', title: 'Check that nothing is left pending', phase: 'confirm', command: midcltCall('interface.has_pending_changes'), check: { kind: 'stdout-equals', value: 'False' }, onFailure: 'continue', connection: 'fresh' }),
-    step({ id: 'rollback', title: 'Undo the change now and restore the previous configuration', phase: 'rollback', command: midcltCall('interface.rollback'), connection: 'fresh' }),
+    step({ id: 'rollback', title: 'Undo the change now and restore the previous configuration', phase: 'rollback', command: commitDirRemoved(midcltCall('interface.rollback'), input.runId), connection: 'fresh' }),
   );
   return { steps, warnings: warningsFor(input), servicesStepId, resetNics };
 }
