@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Client, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { ResolvedAuth } from './auth';
@@ -7,6 +8,12 @@ import { classifyClientError, SshError } from './ssh-error';
 
 // One SSH handshake with one fresh ssh2 Client: TCP (or a forwarded stream), host key check,
 // authentication. Never throws; the outcome says what happened.
+//
+// The TCP socket is opened here, with TCP_NODELAY, rather than by ssh2 (which leaves Nagle's
+// algorithm on): SSH sends many small packets that each wait for the other side, and a channel
+// opened right after the previous one closed would otherwise sit in the kernel until the server's
+// delayed ACK, 40 ms or more per command (e2e/bench/README.md, bench-connect). Through a jump host
+// the stream is a channel of the jump host's own session, whose socket was opened here too.
 
 /** A host key the user is asked about (first contact), or the two keys of a changed host. */
 export interface HostKeyInfo {
@@ -80,12 +87,14 @@ export function attemptConnect(t: AttemptTarget): Promise<AttemptOutcome> {
     }
 
     const preferred = preferredHostKeyAlgorithms(t.knownHosts, t.host, t.port) as ServerHostKeyAlgorithm[];
+    // ssh2 handles the socket from here as its own: errors, timeouts (readyTimeout destroys it), close.
+    const sock = t.sock ?? tcpConnect({ host: t.host, port: t.port, noDelay: true });
     try {
       client.connect({
         host: t.host,
         port: t.port,
         username: t.username,
-        ...(t.sock ? { sock: t.sock } : {}),
+        sock,
         ...t.auth.options,
         hostVerifier,
         keepaliveInterval: t.keepaliveMs,
@@ -96,6 +105,7 @@ export function attemptConnect(t: AttemptTarget): Promise<AttemptOutcome> {
       });
     } catch (err) {
       // connect() throws synchronously for bad options (e.g. a key it cannot parse).
+      if (!t.sock) sock.destroy();
       settle({ ok: false, error: new SshError('SSH_ERROR', `Could not start connecting to ${t.where}: ${err instanceof Error ? err.message : String(err)}`), hostKey: null, presented: null });
     }
   });
