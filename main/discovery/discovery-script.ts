@@ -161,7 +161,9 @@ printf "%s DONE$NL" "$M"
 `;
 
 /**
- * The exec command line for an SSH session: the script as one single-quoted argument of `sh -c`.
- * Safe because DISCOVERY_SCRIPT contains no single quote (checked by its unit test).
+ * The exec command line for an SSH client that sends it to the login shell as it is (ssh, Ansible's
+ * shell module; the benchmarks use it): the script as one single-quoted argument of `sh -c`. Safe
+ * because DISCOVERY_SCRIPT contains no single quote (checked by its unit test). Bondsmith's own
+ * connections run every command with `sh -c` already, so discovery sends DISCOVERY_SCRIPT itself.
  */
 export const DISCOVERY_COMMAND = `sh -c '${DISCOVERY_SCRIPT}'`;

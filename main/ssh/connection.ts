@@ -20,6 +20,7 @@ export interface HostConnection {
   /** Store the presented key (the one in snapshot().hostKey) as trusted and connect again. */
   trust(): Promise<void>;
   close(): Promise<void>;
+  /** Runs `command` as a POSIX shell script (`sh -c`, C locale) whatever the account's login shell. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   /** A second, independent connection with the same settings (safe apply verifies over it). */
   openFresh(overrides?: { address?: string }): Promise<HostConnection>;
