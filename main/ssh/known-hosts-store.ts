@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-file';
@@ -26,24 +26,45 @@ export interface LoadedKnownHosts {
   readonly issues: readonly KnownHostsIssue[];
 }
 
+/**
+ * Each file's parsed lines, kept while the file is unchanged (same inode, size and mtime; the app
+ * store is replaced by rename on every write). Every connect reads the files, and a fleet connecting
+ * at once would otherwise parse the same known_hosts once per host: N hosts times N lines. Holding
+ * the promise lets the connects of one burst share a single read.
+ */
+const parsedFiles = new Map<string, { readonly stamp: string; readonly parsed: Promise<ReturnType<typeof parseKnownHosts>> }>();
+
 /** Read every file; a missing file is simply empty, an unreadable one is reported as an issue. */
 export async function loadKnownHosts(files: readonly string[]): Promise<LoadedKnownHosts> {
   const entries: KnownHostEntry[] = [];
   const issues: KnownHostsIssue[] = [];
   for (const file of files) {
-    let text: string;
+    let parsed: ReturnType<typeof parseKnownHosts>;
     try {
-      text = await readFile(file, 'utf8');
+      parsed = await readParsed(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') issues.push({ file, line: 0, message: `cannot read the file (${code ?? 'error'})` });
       continue;
     }
-    const parsed = parseKnownHosts(text, file);
     entries.push(...parsed.entries);
     issues.push(...parsed.issues);
   }
   return { entries, issues };
+}
+
+async function readParsed(file: string): Promise<ReturnType<typeof parseKnownHosts>> {
+  const st = await stat(file);
+  const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  const cached = parsedFiles.get(file);
+  if (cached?.stamp === stamp) return cached.parsed;
+  const parsed = readFile(file, 'utf8').then((text) => parseKnownHosts(text, file));
+  parsedFiles.set(file, { stamp, parsed });
+  // A failed read is not remembered: the next connect tries again.
+  parsed.catch(() => {
+    if (parsedFiles.get(file)?.parsed === parsed) parsedFiles.delete(file);
+  });
+  return parsed;
 }
 
 export async function checkHostKey(files: KnownHostsFiles, host: string, port: number, blob: Buffer): Promise<HostKeyVerdict & { issues: readonly KnownHostsIssue[] }> {

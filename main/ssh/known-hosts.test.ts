@@ -185,6 +185,21 @@ describe('files and the app store', () => {
     expect(v.entries).toHaveLength(2);
   });
 
+  it('sees every change to a file it read before: a trust, an edit in place, a removal', async () => {
+    const store = join(dir, `app-${serial++}`, 'known_hosts');
+    await trustHostKey(store, 'a.lan', 22, ed.type, ed.blob);
+    // A fleet connecting at once: one burst of loads, all with the same answer.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => loadKnownHosts([store])));
+    expect(new Set(burst.map((l) => l.entries.length))).toEqual(new Set([1]));
+    await trustHostKey(store, 'b.lan', 22, ed2.type, ed2.blob);
+    const names = async (): Promise<Array<readonly string[]>> => (await loadKnownHosts([store])).entries.map((e) => (e.names.kind === 'patterns' ? e.names.patterns : []));
+    expect(await names()).toEqual([['a.lan'], ['b.lan']]);
+    writeFileSync(store, `${line('c.lan', rsa)}\n`); // the same inode, rewritten by hand
+    expect(await names()).toEqual([['c.lan']]);
+    rmSync(store);
+    expect((await loadKnownHosts([store])).entries).toEqual([]);
+  });
+
   it('refuses to trust a changed key and leaves the store alone', async () => {
     const store = join(dir, `app-${serial++}`, 'known_hosts');
     await trustHostKey(store, 'nas1.lan', 22, ed.type, ed.blob);
