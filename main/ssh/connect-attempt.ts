@@ -21,7 +21,7 @@ export interface HostKeyInfo {
   readonly port: number;
   readonly keyType: string;
   readonly fingerprint: string;
-  /** Set when a known host presented a different key of the same type. */
+  /** Set when a known host presented a different key (of the known type, or of another type). */
   readonly knownFingerprint: string | null;
 }
 
@@ -126,13 +126,18 @@ function hostKeyFailure(t: AttemptTarget, blob: Buffer, verdict: HostKeyVerdict 
         hostKey: info(null),
         presented: { keyType, blob },
       };
-    case 'changed':
+    case 'changed': {
+      const what =
+        verdict.knownKeyType === keyType
+          ? `The ${keyType} host key of ${at} has changed: it presented ${verdict.fingerprint}, but ${verdict.knownAt.file} line ${verdict.knownAt.line} has ${verdict.knownFingerprint}.`
+          : `The host key of ${at} has changed type: asked for its known ${verdict.knownKeyType} key ${verdict.knownFingerprint} (${verdict.knownAt.file} line ${verdict.knownAt.line}), it presented the ${keyType} key ${verdict.fingerprint} instead.`;
       return {
         ok: false,
-        error: new SshError('HOST_KEY_CHANGED', `The ${keyType} host key of ${at} has changed: it presented ${verdict.fingerprint}, but ${verdict.knownAt.file} line ${verdict.knownAt.line} has ${verdict.knownFingerprint}. This can be a man-in-the-middle attack. If the box was reinstalled, verify the new fingerprint on its console and remove the old line by hand.`),
+        error: new SshError('HOST_KEY_CHANGED', `${what} This can be a man-in-the-middle attack. If the box was reinstalled or its keys replaced, verify the new fingerprint on its console and remove the old line by hand.`),
         hostKey: info(verdict.knownFingerprint),
         presented: null,
       };
+    }
     case 'revoked':
       return {
         ok: false,

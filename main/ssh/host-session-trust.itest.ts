@@ -119,6 +119,35 @@ describe('host key algorithm order', () => {
   });
 });
 
+describe('host key type downgrade', () => {
+  // A box known by its ed25519 key that now offers only ECDSA: what a man in the middle holding
+  // no ed25519 key of the box's would do. It is a changed key, not a first contact.
+  let ecdsaOnly: SshdFixture;
+  let ecdsaPub: string;
+  beforeAll(async () => {
+    const ecdsaKey = join(work, 'downgrade_ecdsa_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ecdsa', '-b', '256', '-N', '', '-f', ecdsaKey]);
+    ecdsaPub = `${ecdsaKey}.pub`;
+    ecdsaOnly = await startSshd([`HostKey ${ecdsaKey}`, 'HostKeyAlgorithms ecdsa-sha2-nistp256']);
+  });
+  afterAll(() => ecdsaOnly?.stop());
+
+  it('refuses a host known by ed25519 that presents ECDSA as a changed key, naming both fingerprints, and trusts nothing', async () => {
+    const [type = '', b64 = ''] = readFileSync(ecdsaOnly.hostKeyPub, 'utf8').trim().split(' ');
+    const known = `[127.0.0.1]:${ecdsaOnly.port} ${type} ${b64}\n`;
+    const { s, store } = session(known, { port: ecdsaOnly.port });
+    const st = await s.connect();
+    expect(st.state).toBe('failed');
+    expect(st.reason?.code).toBe('HOST_KEY_CHANGED');
+    expect(st.hostKey).toMatchObject({ keyType: 'ecdsa-sha2-nistp256', fingerprint: fingerprintOf(ecdsaPub), knownFingerprint: fingerprintOf(ecdsaOnly.hostKeyPub) });
+    expect(st.reason?.message).toContain(fingerprintOf(ecdsaPub));
+    expect(st.reason?.message).toContain(fingerprintOf(ecdsaOnly.hostKeyPub));
+    expect(st.reason?.message).toContain('ssh-ed25519');
+    await expect(s.trust()).rejects.toMatchObject({ code: 'NOTHING_TO_TRUST' });
+    expect(readFileSync(store, 'utf8')).toBe(known);
+  });
+});
+
 describe('openFresh on another address', () => {
   it('accepts the key already verified for this box at the new address without writing it anywhere', async () => {
     const { s, store } = session(hostLine('127.0.0.1'));

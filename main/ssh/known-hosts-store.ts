@@ -77,8 +77,9 @@ const storeQueues = new Map<string, Promise<unknown>>();
 
 /**
  * Record (host, port, key) as trusted in the app store. A no-op when the store already trusts it;
- * refuses when the store holds a different key of the same type (a changed key is never accepted
- * through this API) or revokes it. Existing lines, even unparseable ones, are kept as they are.
+ * refuses when the store holds a different key for the host, of the same type or another (a changed
+ * key is never accepted through this API), or revokes it. Existing lines, even unparseable ones,
+ * are kept as they are.
  */
 export function trustHostKey(storePath: string, host: string, port: number, keyType: string, blob: Buffer): Promise<void> {
   const previous = storeQueues.get(storePath) ?? Promise.resolve();
@@ -107,7 +108,7 @@ async function appendTrusted(storePath: string, host: string, port: number, keyT
     case 'trusted':
       return;
     case 'changed':
-      throw new SshError('HOST_KEY_CHANGED', `The stored key for ${host}:${port} is ${current.knownFingerprint}, not ${current.fingerprint}; a changed host key cannot be trusted from Bondsmith. Remove line ${current.knownAt.line} of ${current.knownAt.file} by hand if the change is expected.`);
+      throw new SshError('HOST_KEY_CHANGED', `The stored ${current.knownKeyType} key for ${host}:${port} is ${current.knownFingerprint}, not ${current.fingerprint} (${keyType}); a changed host key cannot be trusted from Bondsmith. Remove line ${current.knownAt.line} of ${current.knownAt.file} by hand if the change is expected.`);
     case 'revoked':
       throw new SshError('HOST_KEY_REVOKED', `The key ${current.fingerprint} is revoked for ${host}:${port} in ${current.revokedAt.file}.`);
     case 'unknown':

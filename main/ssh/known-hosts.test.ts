@@ -103,13 +103,30 @@ describe('verdicts', () => {
       verdict: 'changed',
       fingerprint: fingerprintSha256(ed2.blob),
       knownFingerprint: fingerprintSha256(ed.blob),
+      knownKeyType: 'ssh-ed25519',
       knownAt: { file: 'kh', line: 2 },
     });
   });
 
-  it('compares per key type: a host known only by RSA that presents ed25519 is unknown', () => {
-    expect(verdict(line('nas1.lan', rsa), 'nas1.lan', 22, ed).verdict).toBe('unknown');
+  it('a host known by one key type that presents another has changed its key: the client asked for the known type first', () => {
+    expect(verdict(line('nas1.lan', rsa), 'nas1.lan', 22, ed)).toEqual({
+      verdict: 'changed',
+      fingerprint: fingerprintSha256(ed.blob),
+      knownFingerprint: fingerprintSha256(rsa.blob),
+      knownKeyType: 'ssh-rsa',
+      knownAt: { file: 'kh', line: 1 },
+    });
     expect(verdict(`${line('nas1.lan', rsa)}\n${line('nas1.lan', ed)}`, 'nas1.lan', 22, rsa).verdict).toBe('trusted');
+    // Other hosts' keys, revoked keys and CA lines do not make a host known.
+    expect(verdict(`${line('nas2.lan', rsa)}\n${line('nas1.lan', rsa, '@revoked')}\n${line('*.lan', rsa, '@cert-authority')}`, 'nas1.lan', 22, ed).verdict).toBe('unknown');
+  });
+
+  it('a key of a type this client cannot ask for (DSA) does not make another type a changed key', () => {
+    const name = Buffer.from('ssh-dss');
+    const dsaBlob = Buffer.concat([Buffer.from([0, 0, 0, name.length]), name, Buffer.alloc(32, 7)]);
+    const dsa: Key = { type: 'ssh-dss', b64: dsaBlob.toString('base64'), blob: dsaBlob };
+    expect(verdict(line('nas1.lan', dsa), 'nas1.lan', 22, ed).verdict).toBe('unknown');
+    expect(preferredHostKeyAlgorithms(parseKnownHosts(line('nas1.lan', dsa), 'kh').entries, 'nas1.lan', 22)).toEqual([]);
   });
 
   it('accepts any of several lines for the same host and type', () => {
@@ -148,7 +165,7 @@ describe('preferredHostKeyAlgorithms', () => {
   it('puts the algorithms of the key types known for this host first, in OpenSSH order', () => {
     const ecdsa = newKey('ecdsa');
     const entries = parseKnownHosts([line('nas1.lan', rsa), line('nas1.lan', ecdsa), line('nas2.lan', ed), line('*', ed, '@revoked')].join('\n'), 'kh').entries;
-    expect(preferredHostKeyAlgorithms(entries, 'nas1.lan', 22)).toEqual(['ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256']);
+    expect(preferredHostKeyAlgorithms(entries, 'nas1.lan', 22)).toEqual(['ecdsa-sha2-nistp256', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']);
     expect(preferredHostKeyAlgorithms(entries, 'nas2.lan', 22)).toEqual(['ssh-ed25519']);
     expect(preferredHostKeyAlgorithms(entries, 'nas3.lan', 22)).toEqual([]);
   });
@@ -206,6 +223,18 @@ describe('files and the app store', () => {
     const before = readFileSync(store, 'utf8');
     await expect(trustHostKey(store, 'nas1.lan', 22, ed2.type, ed2.blob)).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED' });
     await expect(trustHostKey(store, 'nas1.lan', 22, 'ssh-rsa', ed2.blob)).rejects.toMatchObject({ code: 'KNOWN_HOSTS_WRITE_FAILED' });
+    expect(readFileSync(store, 'utf8')).toBe(before);
+  });
+
+  it('refuses to trust a key of another type for a host it knows, naming both keys', async () => {
+    const store = join(dir, `app-${serial++}`, 'known_hosts');
+    await trustHostKey(store, 'nas1.lan', 22, ed.type, ed.blob);
+    const before = readFileSync(store, 'utf8');
+    const ecdsa = newKey('ecdsa');
+    const refused = trustHostKey(store, 'nas1.lan', 22, ecdsa.type, ecdsa.blob);
+    await expect(refused).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED' });
+    await expect(refused).rejects.toThrow(fingerprintSha256(ed.blob));
+    await expect(refused).rejects.toThrow(fingerprintSha256(ecdsa.blob));
     expect(readFileSync(store, 'utf8')).toBe(before);
   });
 });

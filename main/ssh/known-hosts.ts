@@ -27,7 +27,14 @@ export interface ParsedKnownHosts {
 export type HostKeyVerdict =
   | { readonly verdict: 'trusted'; readonly fingerprint: string }
   | { readonly verdict: 'unknown'; readonly fingerprint: string }
-  | { readonly verdict: 'changed'; readonly fingerprint: string; readonly knownFingerprint: string; readonly knownAt: { readonly file: string; readonly line: number } }
+  | {
+      readonly verdict: 'changed';
+      readonly fingerprint: string;
+      readonly knownFingerprint: string;
+      /** The known key's type: the presented one's, or another when the host switched (or was made to switch) key types. */
+      readonly knownKeyType: string;
+      readonly knownAt: { readonly file: string; readonly line: number };
+    }
   | { readonly verdict: 'revoked'; readonly fingerprint: string; readonly revokedAt: { readonly file: string; readonly line: number } };
 
 const HASH_MAGIC = '|1|';
@@ -138,9 +145,12 @@ export function matchPattern(text: string, pattern: string): boolean {
 
 /**
  * The verdict for a presented host key over the entries of all files (user files and the app's
- * store). Key types are compared one by one: a host known only by its RSA key that presents an
- * ed25519 key is `unknown`, not `changed`. `@cert-authority` lines never match (ssh2 negotiates no
- * host certificates); a `@revoked` line for this key wins over everything.
+ * store). `@cert-authority` lines never match (ssh2 negotiates no host certificates); a `@revoked`
+ * line for this key wins over everything. A host known by any key is never `unknown` again: a key
+ * of another type than the known ones is `changed`, since the client asks for the known types first
+ * (preferredHostKeyAlgorithms) and a server that holds such a key always answers with it. Another
+ * type means the box lost that key or is not the box: a man in the middle without the box's ed25519
+ * key offering ECDSA must not get a first-contact prompt (OpenSSH only warns there).
  */
 export function verdictFor(entries: readonly KnownHostEntry[], host: string, port: number, blob: Buffer): HostKeyVerdict {
   const fingerprint = fingerprintSha256(blob);
@@ -148,11 +158,13 @@ export function verdictFor(entries: readonly KnownHostEntry[], host: string, por
   const relevant = entries.filter((e) => e.marker !== 'cert-authority' && entryMatchesHost(e, host, port));
   const revoked = relevant.find((e) => e.marker === 'revoked' && e.key.equals(blob));
   if (revoked) return { verdict: 'revoked', fingerprint, revokedAt: { file: revoked.file, line: revoked.line } };
-  const sameType = relevant.filter((e) => e.marker === null && e.keyType === type);
-  if (sameType.some((e) => e.key.equals(blob))) return { verdict: 'trusted', fingerprint };
-  const known = sameType[0];
-  if (known) {
-    return { verdict: 'changed', fingerprint, knownFingerprint: fingerprintSha256(known.key), knownAt: { file: known.file, line: known.line } };
+  const known = relevant.filter((e) => e.marker === null);
+  if (known.some((e) => e.keyType === type && e.key.equals(blob))) return { verdict: 'trusted', fingerprint };
+  // The key of the presented type if there is one, else the first known key of a type the client
+  // asked for first (a DSA line, say, cannot be asked for: another type is then no surprise).
+  const previous = known.find((e) => e.keyType === type) ?? known.find((e) => NEGOTIABLE_TYPES.has(e.keyType));
+  if (previous) {
+    return { verdict: 'changed', fingerprint, knownFingerprint: fingerprintSha256(previous.key), knownKeyType: previous.keyType, knownAt: { file: previous.file, line: previous.line } };
   }
   return { verdict: 'unknown', fingerprint };
 }
@@ -163,13 +175,18 @@ const ALGORITHMS_BY_TYPE: ReadonlyArray<readonly [string, readonly string[]]> = 
   ['ecdsa-sha2-nistp256', ['ecdsa-sha2-nistp256']],
   ['ecdsa-sha2-nistp384', ['ecdsa-sha2-nistp384']],
   ['ecdsa-sha2-nistp521', ['ecdsa-sha2-nistp521']],
-  ['ssh-rsa', ['rsa-sha2-512', 'rsa-sha2-256']],
+  // ssh-rsa (SHA-1 signatures) last: already in ssh2's default list, moved up so an old server with
+  // an RSA key but no rsa-sha2 still presents its RSA key rather than another type.
+  ['ssh-rsa', ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']],
 ];
+const NEGOTIABLE_TYPES: ReadonlySet<string> = new Set(ALGORITHMS_BY_TYPE.map(([type]) => type));
 
 /**
  * The host key algorithms to ask for first: those of the key types already known for this host.
  * OpenSSH does the same (sshconnect2.c order_hostkeyalgs); without it, a host known only by its
- * ECDSA or RSA key would present ed25519 and look like a first contact.
+ * ECDSA or RSA key would present ed25519. The server picks the first algorithm of the client's list
+ * that it supports (RFC 4253 §7.1), so a box that still has a known key presents it, and verdictFor
+ * can treat any other type as a changed key.
  */
 export function preferredHostKeyAlgorithms(entries: readonly KnownHostEntry[], host: string, port: number): string[] {
   const known = new Set(entries.filter((e) => e.marker === null && entryMatchesHost(e, host, port)).map((e) => e.keyType));
