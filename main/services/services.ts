@@ -26,9 +26,20 @@ export interface ServiceOptions {
   /** The user's OpenSSH known_hosts files, read but never written (default: ~/.ssh/known_hosts). */
   readonly userKnownHosts?: readonly string[];
   readonly connectionFactory?: ConnectionFactory;
+  /** SSH handshakes in flight at once, over all hosts (0: no limit). Default DEFAULT_CONCURRENT_HANDSHAKES. */
+  readonly maxConcurrentHandshakes?: number;
   /** Offer virtual interfaces (veth pairs) as bond members: the lab's ports are veth pairs. */
   readonly allowVirtualMembers?: boolean;
 }
+
+/**
+ * SSH handshakes in flight at once over all hosts (0: no limit). A handshake costs the main process
+ * about 7 ms of CPU in a few slices; a fleet connecting all at once ran them in bursts that held the
+ * event loop for 0.3-1.4 s (50-200 hosts, e2e/bench/fleet-sshd.ts). With 8 the worst round's p99
+ * stayed near 30-50 ms at a 10-20 % longer cold connect on loopback; over a real network a
+ * handshake mostly waits on round trips, so 8 slots admit about 8 / handshake time hosts a second.
+ */
+export const DEFAULT_CONCURRENT_HANDSHAKES = 8;
 
 /** Everything main offers, wired once per process; the same in Electron and in browser mode. */
 export interface Services {
@@ -53,6 +64,7 @@ export function createServices(options: ServiceOptions): Services {
     sshConnectionFactory({
       appKnownHosts: options.knownHostsPath ?? join(options.dataDir, 'known_hosts'),
       userKnownHosts: options.userKnownHosts ?? userKnownHostsFiles(process.env),
+      maxConcurrentHandshakes: options.maxConcurrentHandshakes ?? DEFAULT_CONCURRENT_HANDSHAKES,
     });
   const sessions = new SessionService(store, secrets, events, factory, discoverHost, describeHost);
   const hosts = new HostService(store, secrets, events, sessions);

@@ -2,6 +2,7 @@ import type { AuthConfig } from './auth';
 import type { ReconnectPolicy } from './backoff';
 import type { HostKeyInfo } from './connect-attempt';
 import type { KnownHostsFiles } from './known-hosts-store';
+import type { Semaphore } from './semaphore';
 
 // What a HostSession is built from, and the state it reports.
 
@@ -33,6 +34,12 @@ export interface HostSessionConfig {
   /** Parallel channels on this connection; OpenSSH's MaxSessions default is 10. Default 6. */
   readonly maxChannels?: number;
   readonly reconnect?: Partial<ReconnectPolicy>;
+  /**
+   * Shared by every session of one process: a handshake (key exchange, host key check,
+   * authentication) waits here for a slot, so a whole fleet connecting at once does not run all its
+   * crypto in one burst on the main thread's event loop. Queued time is outside readyTimeoutMs.
+   */
+  readonly handshakes?: Semaphore;
 }
 
 /** A jump host's config; settings it leaves out are taken from the host it leads to. */

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
-import { resolveAuth } from './auth';
+import { resolveAuth, type ResolvedAuth } from './auth';
 import { backoffDelay, DEFAULT_RECONNECT, type ReconnectPolicy } from './backoff';
 import { attemptConnect, endClient, type AttemptOutcome } from './connect-attempt';
 import { startExec, type ExecOptions, type ExecResult, type RunningExec } from './exec';
 import type { HostSessionConfig, JumpConfig, SessionState } from './host-session-config';
+import type { KnownHostEntry } from './known-hosts';
 import { loadKnownHosts, trustHostKey } from './known-hosts-store';
 import { wrapRemoteCommand } from '../shell/quote';
 import { Semaphore } from './semaphore';
@@ -190,24 +191,39 @@ export class HostSession {
         sock = viaJump.sock;
       }
       if (generation !== this.generation) return null;
-      return await attemptConnect({
-        host: this.config.host,
-        port: this.config.port,
-        username: this.config.username,
-        where: this.where,
-        auth,
-        knownHosts: known.entries,
-        pinnedKey: this.pinnedKey,
-        ...(sock ? { sock } : {}),
-        keepaliveMs: this.config.keepaliveMs ?? 15_000,
-        keepaliveCountMax: this.config.keepaliveCountMax ?? 3,
-        readyTimeoutMs: this.config.readyTimeoutMs ?? 20_000,
-      });
+      // Only the handshake itself holds a slot: a target waiting on its jump host holds none, so
+      // a fleet behind one jump host cannot take every slot and wait on itself.
+      const release = await this.config.handshakes?.acquire();
+      try {
+        if (generation !== this.generation) {
+          sock?.destroy();
+          return null;
+        }
+        return await this.handshake(auth, known.entries, sock);
+      } finally {
+        release?.();
+      }
     } catch (err) {
       sock?.destroy();
       const error = err instanceof SshError ? err : classifyClientError(err, this.where, 'the credentials');
       return { ok: false, error, hostKey: null, presented: null };
     }
+  }
+
+  private handshake(auth: ResolvedAuth, knownHosts: readonly KnownHostEntry[], sock: Duplex | undefined): Promise<AttemptOutcome> {
+    return attemptConnect({
+      host: this.config.host,
+      port: this.config.port,
+      username: this.config.username,
+      where: this.where,
+      auth,
+      knownHosts,
+      pinnedKey: this.pinnedKey,
+      ...(sock ? { sock } : {}),
+      keepaliveMs: this.config.keepaliveMs ?? 15_000,
+      keepaliveCountMax: this.config.keepaliveCountMax ?? 3,
+      readyTimeoutMs: this.config.readyTimeoutMs ?? 20_000,
+    });
   }
 
   private async throughJump(jump: JumpConfig): Promise<{ sock: Duplex } | AttemptOutcome> {
@@ -217,6 +233,7 @@ export class HostSession {
       keepaliveMs: jump.keepaliveMs ?? this.config.keepaliveMs,
       readyTimeoutMs: jump.readyTimeoutMs ?? this.config.readyTimeoutMs,
       reconnect: jump.reconnect ?? this.config.reconnect,
+      handshakes: jump.handshakes ?? this.config.handshakes,
     });
     const jumpState = await this.jumpSession.connect();
     if (jumpState.state !== 'ready') {

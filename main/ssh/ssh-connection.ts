@@ -1,6 +1,7 @@
 import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, ExecOptions, ExecResult, HostConnection } from './connection';
 import { createHostSession, type HostSession, type HostSessionConfig, type JumpConfig, type SessionState } from './host-session';
 import type { KnownHostsFiles } from './known-hosts-store';
+import { Semaphore } from './semaphore';
 
 // HostConnection on top of HostSession (ssh2). Privilege: plans carry their own `sudo -n` where a
 // non-root admin needs it, so the session runs every command as the login user.
@@ -57,7 +58,16 @@ class SshHostConnection implements HostConnection {
   }
 }
 
-export function sshConnectionFactory(files: { appKnownHosts: string; userKnownHosts: readonly string[] }): ConnectionFactory {
-  const knownHosts: KnownHostsFiles = { appStore: files.appKnownHosts, userFiles: files.userKnownHosts };
-  return (target) => new SshHostConnection(createHostSession(sessionConfig(target, knownHosts)));
+export interface SshConnectionOptions {
+  readonly appKnownHosts: string;
+  readonly userKnownHosts: readonly string[];
+  /** Handshakes in flight at once over every connection this factory makes; 0: no limit. */
+  readonly maxConcurrentHandshakes?: number;
+}
+
+export function sshConnectionFactory(options: SshConnectionOptions): ConnectionFactory {
+  const knownHosts: KnownHostsFiles = { appStore: options.appKnownHosts, userFiles: options.userKnownHosts };
+  const limit = options.maxConcurrentHandshakes ?? 0;
+  const handshakes = limit > 0 ? new Semaphore(limit) : undefined;
+  return (target) => new SshHostConnection(createHostSession({ ...sessionConfig(target, knownHosts), handshakes }));
 }
