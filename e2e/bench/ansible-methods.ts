@@ -15,7 +15,8 @@ export interface AnsibleAvailability {
   readonly detail: string;
 }
 
-async function ansibleVersion(): Promise<string | null> {
+/** The installed ansible-core version, or null when `ansible` is missing or broken. Installs nothing. */
+export async function ansibleVersion(): Promise<string | null> {
   const r = await runProcess('ansible', ['--version'], { timeoutMs: 60_000 }).catch(() => null);
   if (r === null || r.code !== 0) return null;
   return /core ([\d.]+)/.exec(r.stdout)?.[1] ?? r.stdout.split('\n')[0] ?? 'unknown';
@@ -37,13 +38,14 @@ export async function ensureAnsible(): Promise<AnsibleAvailability> {
   return installed === null ? { ok: false, detail: 'apt-get installed ansible but `ansible --version` still fails' } : { ok: true, detail: `installed ansible (ansible-core ${installed}) with apt-get` };
 }
 
-interface AnsibleRun {
+export interface AnsibleRun {
   readonly dir: string;
   readonly inventory: string;
   readonly env: NodeJS.ProcessEnv;
 }
 
-async function prepareAnsible(hosts: readonly BenchHost[], dir: string): Promise<AnsibleRun> {
+/** With `knownHostsFile`, host keys are checked against it (as the other methods check them); without, not at all. */
+export async function prepareAnsible(hosts: readonly BenchHost[], dir: string, opts: { knownHostsFile?: string } = {}): Promise<AnsibleRun> {
   await mkdir(join(dir, 'home'), { recursive: true });
   const inventory = join(dir, 'inventory.ini');
   const lines = hosts.map((h) => `${h.name} ansible_host=127.0.0.1 ansible_port=${h.port} ansible_user=root ansible_ssh_private_key_file=${h.keyPath}`);
@@ -58,7 +60,7 @@ async function prepareAnsible(hosts: readonly BenchHost[], dir: string): Promise
     ANSIBLE_LOCAL_TEMP: join(dir, 'home', 'tmp'),
     // Ansible's own ControlPersist sockets go here, so the benchmark can close them afterwards.
     ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, 'cp'),
-    ANSIBLE_HOST_KEY_CHECKING: 'False',
+    ANSIBLE_HOST_KEY_CHECKING: opts.knownHostsFile ? 'True' : 'False',
     ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
     ANSIBLE_STDOUT_CALLBACK: 'json',
     ANSIBLE_LOAD_CALLBACK_PLUGINS: '1',
@@ -66,12 +68,12 @@ async function prepareAnsible(hosts: readonly BenchHost[], dir: string): Promise
     ANSIBLE_RETRY_FILES_ENABLED: 'False',
     // Ansible's default ssh_args (-C, ControlMaster=auto, ControlPersist=60s) plus: no user ssh config,
     // no writes to ~/.ssh/known_hosts.
-    ANSIBLE_SSH_ARGS: '-F /dev/null -C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR',
+    ANSIBLE_SSH_ARGS: `-F /dev/null -C -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${opts.knownHostsFile ?? '/dev/null'} -o LogLevel=ERROR`,
   };
   return { dir, inventory, env };
 }
 
-interface AnsibleHostResult {
+export interface AnsibleHostResult {
   readonly rc?: number;
   readonly stdout?: string;
   readonly msg?: string;
@@ -81,7 +83,7 @@ interface AnsibleHostResult {
 }
 
 /** Runs one ad-hoc command against all hosts; returns each host's result from the json callback. */
-async function adHoc(run: AnsibleRun, hosts: readonly BenchHost[], moduleArgs: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Map<string, AnsibleHostResult>> {
+export async function adHoc(run: AnsibleRun, hosts: readonly BenchHost[], moduleArgs: readonly string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Map<string, AnsibleHostResult>> {
   const args = ['all', '-i', run.inventory, '-f', String(hosts.length), ...moduleArgs];
   const r = await runProcess('ansible', args, { env: { ...run.env, ...opts.env }, timeoutMs: opts.timeoutMs ?? 180_000 });
   let parsed: { plays?: { tasks?: { hosts?: Record<string, AnsibleHostResult> }[] }[] };
@@ -105,7 +107,7 @@ function shellRound(run: AnsibleRun, hosts: readonly BenchHost[], extraEnv: Node
 }
 
 /** Ends the ControlPersist masters Ansible left in its control path directory. */
-async function closeAnsibleMasters(run: AnsibleRun): Promise<void> {
+export async function closeAnsibleMasters(run: AnsibleRun): Promise<void> {
   const cp = join(run.dir, 'cp');
   const sockets = existsSync(cp) ? readdirSync(cp) : [];
   await Promise.all(sockets.map((s) => runProcess('ssh', ['-F', '/dev/null', '-o', `ControlPath=${join(cp, s)}`, '-O', 'exit', 'placeholder'], { timeoutMs: 15_000 }).catch(() => undefined)));

@@ -20,8 +20,12 @@ export interface SshdFixture {
   /** Current host key's .pub path (for ssh-keygen -lf). */
   readonly hostKeyPub: string;
   readonly stderr: () => string;
+  /** The listening sshd's process id (its sessions are its children); undefined while stopped. */
+  readonly pid: () => number | undefined;
   /** A new key pair; `authorize` adds it to authorized_keys. */
   newClientKey(opts?: { passphrase?: string; authorize?: boolean }): ClientKey;
+  /** Add a public key line (one made by another fixture's newClientKey) to authorized_keys. */
+  authorize(publicLine: string): void;
   /** Stop the listener and every session it spawned (a crash, as the client sees it). */
   kill(): Promise<void>;
   /** SIGSTOP every running session (a peer that goes silent); returns the function that undoes it. */
@@ -121,12 +125,16 @@ export async function startSshd(extraConfig: readonly string[] = []): Promise<Ss
     user: 'root',
     hostKeyPub: `${hostKey}.pub`,
     stderr: () => log,
+    pid: () => (proc?.exitCode === null ? proc.pid : undefined),
     newClientKey(opts = {}) {
       const path = join(dir, `client_key_${keySerial++}`);
       keygen(path, opts.passphrase ?? '');
       const publicLine = readFileSync(`${path}.pub`, 'utf8').trim();
       if (opts.authorize !== false) writeFileSync(authorizedKeys, `${readFileSync(authorizedKeys, 'utf8')}${publicLine}\n`);
       return { path, publicLine };
+    },
+    authorize(publicLine) {
+      writeFileSync(authorizedKeys, `${readFileSync(authorizedKeys, 'utf8')}${publicLine}\n`);
     },
     kill: () => stopProc('SIGKILL', true),
     freezeSessions() {
