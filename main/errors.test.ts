@@ -22,6 +22,11 @@ describe('toAppError', () => {
     expect(message).toContain('http://127.0.0.1:8740/ws 1/2');
   });
 
+  it('takes a quoted path as a whole, spaces included (macOS keeps app data in "Application Support")', () => {
+    const message = toAppError(new Error("EACCES: permission denied, open '/Users/Ada Lovelace/Library/Application Support/Bondsmith/hosts.json'")).message;
+    expect(message).toBe("Unexpected error: EACCES: permission denied, open '…/hosts.json'");
+  });
+
   it('says something for thrown non-errors too', () => {
     expect(toAppError('boom at /srv/secret/place')).toEqual({ code: 'INTERNAL', message: 'Unexpected error: boom at …/place' });
   });

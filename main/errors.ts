@@ -25,13 +25,18 @@ export function toAppError(err: unknown): AppError {
   return { code: 'INTERNAL', message: `Unexpected error: ${withoutAbsolutePaths(message).slice(0, 500)}` };
 }
 
-// An absolute POSIX or Windows path (or a file:// URL) that starts a word; "http://host/x" and "1/2" do not.
-const ABSOLUTE_PATH = /(^|[\s'"([=,])(?:file:\/\/)?((?:[A-Za-z]:)?[\\/][^\s'"()[\]<>]+)/g;
+// An absolute POSIX or Windows path (or a file:// URL): in quotes as a whole (Node quotes the paths
+// in its errors, and they may hold spaces), else up to the next space; "http://host/x" and "1/2" are not.
+const QUOTED_PATH = /(['"])(?:file:\/\/)?((?:[A-Za-z]:)?[\\/][^'"\n]*)\1/g;
+const BARE_PATH = /(^|[\s'"([=,])(?:file:\/\/)?((?:[A-Za-z]:)?[\\/][^\s'"()[\]<>]+)/g;
+
+function fileNameOnly(path: string): string {
+  return `…${path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')))}`;
+}
 
 /** Every absolute path in `text` shortened to "…/<file name>": the name says which file, the rest is this machine's. */
 export function withoutAbsolutePaths(text: string): string {
-  return text.replace(ABSOLUTE_PATH, (_all, before: string, path: string) => {
-    const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-    return `${before}…${path.slice(cut)}`;
-  });
+  return text
+    .replace(QUOTED_PATH, (_all, quote: string, path: string) => `${quote}${fileNameOnly(path)}${quote}`)
+    .replace(BARE_PATH, (_all, before: string, path: string) => `${before}${fileNameOnly(path)}`);
 }
