@@ -197,7 +197,7 @@ try {
     { label: `bare ssh2, noDelay, exec "${wrapped}"`, run: () => bareExec(fast, wrapped), samples: [] },
     { label: "bare ssh2, Nagle on (Node default), exec 'true'", run: () => bareExec(nagle, 'true'), samples: [] },
     { label: "OpenSSH ControlMaster: 'ssh -S … true' (new client process)", run: () => openssh([...cm, '-o', 'ControlMaster=no', target, 'true']), samples: [] },
-    // Input on stdin, as an apply step sends JSON: the data and the EOF leave as two small packets.
+    // Input on stdin (ExecOptions.stdin, a JSON document say): the data and the EOF leave as two small packets.
     { label: "HostSession exec 'cat >/dev/null' with stdin", run: () => hs.exec('cat >/dev/null', { stdin: STDIN }), samples: [] },
     { label: "bare ssh2, noDelay, exec 'cat >/dev/null' with stdin", run: () => bareExec(fast, 'cat >/dev/null', STDIN), samples: [] },
     { label: "bare ssh2, Nagle on, exec 'cat >/dev/null' with stdin", run: () => bareExec(nagle, 'cat >/dev/null', STDIN), samples: [] },

@@ -278,7 +278,7 @@ function targets(rows: readonly Row[], processes: ReadonlyMap<number, WorkerResu
   const at = (phase: Row['phase'], method: string): number => median(rows.find((r) => r.phase === phase && r.hosts === 50 && r.method === method)?.seconds);
   const w = processes.get(50);
   if (!w) return 'targets: no 50-host run (--sizes without 50)';
-  const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+  const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
   return [
     'targets at 50 hosts:',
     `  P1 Bondsmith / OpenSSH parallel  ${f(at('P1', 'Bondsmith') / at('P1', 'OpenSSH parallel'))} (target <= 0.3)`,

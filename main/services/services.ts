@@ -34,7 +34,7 @@ export interface ServiceOptions {
 
 /**
  * SSH handshakes in flight at once over all hosts (0: no limit). A handshake costs the main process
- * about 7 ms of CPU in a few slices; a fleet connecting all at once ran them in bursts that held the
+ * about 8 ms of CPU in a few slices; a fleet connecting all at once ran them in bursts that held the
  * event loop for 0.3-1.4 s (50-200 hosts, e2e/bench/fleet-sshd.ts). With 8 the worst round's p99
  * stayed near 30-50 ms at a 10-20 % longer cold connect on loopback; over a real network a
  * handshake mostly waits on round trips, so 8 slots admit about 8 / handshake time hosts a second.

@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHostSession, type HostSession, type HostSessionConfig } from './host-session';
 import { startSshd, type ClientKey, type SshdFixture } from '../../e2e/kit/sshd-fixture';
 
-// TCP_NODELAY on Bondsmith's SSH sockets, checked by what it is for. Each command sends its input
-// on stdin, as an apply step sends JSON: ssh2 writes the data and the EOF as two small packets, and
-// with Nagle's algorithm on the second waits in the kernel for the server's delayed ACK (40 ms at
-// least on Linux), as does a channel opened right after the previous one closed.
+// TCP_NODELAY on Bondsmith's SSH sockets, checked by what it is for. Each command sends a small
+// JSON document on stdin: ssh2 writes the data and the EOF as two small packets, and with Nagle's
+// algorithm on the second waits in the kernel for the server's delayed ACK (40 ms at least on
+// Linux), as does a channel opened right after the previous one closed. Stdin makes the stall come
+// on nearly every command; with `true` alone it came on a half to most of them.
 //
 // The yardstick runs in the same test on the same sshd: a bare ssh2 Client on a socket with Nagle
 // on (Node's default), taking turns with the session in blocks of back-to-back commands, so a busy
