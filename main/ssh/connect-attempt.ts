@@ -87,9 +87,11 @@ export function attemptConnect(t: AttemptTarget): Promise<AttemptOutcome> {
     }
 
     const preferred = preferredHostKeyAlgorithms(t.knownHosts, t.host, t.port) as ServerHostKeyAlgorithm[];
-    // ssh2 handles the socket from here as its own: errors, timeouts (readyTimeout destroys it), close.
-    const sock = t.sock ?? tcpConnect({ host: t.host, port: t.port, noDelay: true });
+    let sock = t.sock;
     try {
+      // ssh2 handles the socket from here as its own: errors, timeouts (readyTimeout destroys it),
+      // close. net.connect throws synchronously for a port out of range, hence inside the try.
+      sock ??= tcpConnect({ host: t.host, port: t.port, noDelay: true });
       client.connect({
         host: t.host,
         port: t.port,
@@ -105,7 +107,7 @@ export function attemptConnect(t: AttemptTarget): Promise<AttemptOutcome> {
       });
     } catch (err) {
       // connect() throws synchronously for bad options (e.g. a key it cannot parse).
-      if (!t.sock) sock.destroy();
+      if (!t.sock) sock?.destroy();
       settle({ ok: false, error: new SshError('SSH_ERROR', `Could not start connecting to ${t.where}: ${err instanceof Error ? err.message : String(err)}`), hostKey: null, presented: null });
     }
   });
