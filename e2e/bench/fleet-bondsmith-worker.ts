@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ConnectionState, DiscoveryResult } from '../../preload/contract';
@@ -105,7 +105,7 @@ async function run(spec: WorkerSpec): Promise<WorkerResult> {
     for (let round = 0; round < spec.rounds; round++) {
       if (round > 0) {
         await Promise.all(ids.map((id) => services.sessions.disconnect(id)));
-        await new Promise((r) => setTimeout(r, 500)); // let the servers' session processes exit
+        await sshdSessionsGone(5000); // the servers' session processes exit before the next cold round
       }
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -152,3 +152,18 @@ process.once('message', (spec: WorkerSpec) => {
     .catch((err: unknown) => process.send?.({ ok: false, error: err instanceof Error ? err.message : String(err) }))
     .finally(() => process.disconnect?.());
 });
+
+/** Waits (at most `timeoutMs`) until no sshd session process ("sshd: <user>@notty") is left on this machine. */
+async function sshdSessionsGone(timeoutMs: number): Promise<void> {
+  const count = (): number =>
+    readdirSync('/proc').filter((p) => {
+      if (!/^\d+$/.test(p)) return false;
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sshd: ') && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('@');
+      } catch {
+        return false;
+      }
+    }).length;
+  const end = Date.now() + timeoutMs;
+  while (count() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+}
