@@ -69,6 +69,7 @@ describe('the shared handshake limit', () => {
     const limit = new Semaphore(3);
     const all = Array.from({ length: 10 }, (_, i) => session(`h${i}`, limit));
     const states = all.map((s) => s.connect());
+    await vi.waitFor(() => expect(attempts).toHaveLength(3));
     await settle();
     expect(attempts).toHaveLength(3);
     while (attempts.some((a) => a)) {
@@ -86,6 +87,7 @@ describe('the shared handshake limit', () => {
     const queued = session('queued', limit);
     void first.connect();
     const queuedState = queued.connect();
+    await vi.waitFor(() => expect(attempts.map((x) => x.target.host)).toEqual(['first.lan']));
     await settle();
     await queued.close();
     attempts.shift()?.finish(refused());
@@ -98,11 +100,9 @@ describe('the shared handshake limit', () => {
     const limit = new Semaphore(1);
     const target = session('target', limit, { jump: { id: 'jump', host: 'jump.lan', port: 22, username: 'admin', auth: { kind: 'password', password: 'x' } } });
     const state = target.connect();
-    await settle();
-    expect(attempts.map((a) => a.target.host)).toEqual(['jump.lan']);
+    await vi.waitFor(() => expect(attempts.map((a) => a.target.host)).toEqual(['jump.lan']));
     attempts.shift()?.finish(accepted());
-    await settle();
-    expect(attempts.map((a) => a.target.host)).toEqual(['target.lan']);
+    await vi.waitFor(() => expect(attempts.map((a) => a.target.host)).toEqual(['target.lan']));
     attempts.shift()?.finish(accepted());
     expect((await state).state).toBe('ready');
   });
