@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
 import type { EventName, EventPayload, HostFacts } from '../../preload/contract';
+import { AppFailure } from '../../main/errors';
 import { describeHost } from '../../main/drivers/registry';
 import type { ConnectionFactory, ConnectionSnapshot, ConnectionTarget, ExecOptions, ExecResult, HostConnection } from '../../main/ssh/connection';
 import { AuditLog } from '../../main/store/audit-log';
@@ -182,3 +183,14 @@ export async function makeServiceWorld() {
 }
 
 export type ServiceWorld = Awaited<ReturnType<typeof makeServiceWorld>>;
+
+/** The AppFailure a call refuses with (any other error is rethrown; resolving fails the test). */
+export async function failureOf(action: () => unknown): Promise<AppFailure> {
+  try {
+    await action();
+  } catch (err) {
+    if (err instanceof AppFailure) return err;
+    throw err;
+  }
+  throw new Error('expected the call to be refused');
+}

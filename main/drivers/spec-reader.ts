@@ -1,4 +1,4 @@
-import { BOND_FIELD_KEYS, fieldApplies, type BondFieldKey, type BondSpec } from '../../preload/contract/bond-spec';
+import { BOND_FIELD_KEYS, withApplicableFields, type BondSpec } from '../../preload/contract/bond-spec';
 import type { HostFacts } from '../../preload/contract/inventory';
 import { findInterface } from '../plan/host-view';
 import { KERNEL_FIELDS, type KernelSource, type StackReading } from './kernel-fields';
@@ -14,7 +14,5 @@ export function readBondSpec(facts: HostFacts, bondName: string, stack: StackRea
   const bond = facts.bonds.find((b) => b.name === bondName);
   if (!bond?.protocol) return null;
   const source: KernelSource = { name: bondName, bond: { ...bond, protocol: bond.protocol }, iface: findInterface(facts, bondName), facts, stack };
-  const spec = Object.fromEntries(BOND_FIELD_KEYS.map((k) => [k, KERNEL_FIELDS[k].read(source)])) as BondSpec;
-  for (const key of BOND_FIELD_KEYS) if (!fieldApplies(key, spec.protocol)) (spec as Record<BondFieldKey, unknown>)[key] = null;
-  return spec;
+  return withApplicableFields(Object.fromEntries(BOND_FIELD_KEYS.map((k) => [k, KERNEL_FIELDS[k].read(source)])) as BondSpec);
 }

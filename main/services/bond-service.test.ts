@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { channels, type ApplyState, type ChannelRequest, type HostFacts } from '../../preload/contract';
 import { linuxFacts, nic, spec, truenasFacts, withBond } from '../../e2e/kit/host-facts';
-import { AppFailure } from '../errors';
 import { BondService } from './bond-service';
-import { makeServiceWorld, removeDataDirs, type Reply, type Rule } from '../../e2e/kit/service-world';
+import { failureOf, makeServiceWorld, removeDataDirs, type Reply, type Rule } from '../../e2e/kit/service-world';
 
 // BondService over a real SessionService, real stores in a temp directory and a fake box that
 // answers the commands the real plans send (matched by substring). Waits are on events and on
@@ -100,15 +99,6 @@ function planRequest(hostId: string, over: Partial<ChannelRequest<'bonds.plan'>>
   return { hostId, action: 'create', spec: spec(), bondName: null, checkinTimeoutSeconds: 60, ...over };
 }
 
-async function failureOf(action: () => unknown): Promise<AppFailure> {
-  try {
-    await action();
-  } catch (err) {
-    if (err instanceof AppFailure) return err;
-    throw err;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 function runIdIn(commands: readonly string[]): string {
   for (const c of commands) {

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../preload/contract';
 import { linuxFacts, spec, truenasFacts } from '../../e2e/kit/host-facts';
-import { AppFailure } from '../errors';
 import { planBondChange } from '../drivers/plan-change';
 import type { Plan } from '../plan/plan-types';
 import { PendingService } from './pending-service';
-import { makeServiceWorld, removeDataDirs } from '../../e2e/kit/service-world';
+import { failureOf, makeServiceWorld, removeDataDirs } from '../../e2e/kit/service-world';
 
 // PendingService over a real SessionService and InflightStore, with a fake box: a change found
 // waiting on a host is kept or reverted the way its driver says, for the run the user chose.
@@ -24,15 +23,6 @@ async function makeWorld() {
   return { ...world, pending };
 }
 
-async function failureOf(action: () => unknown): Promise<AppFailure> {
-  try {
-    await action();
-  } catch (err) {
-    if (err instanceof AppFailure) return err;
-    throw err;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 function truenasWithPending(pendingChanges: boolean): HostFacts {
   const facts = truenasFacts('25.04.2.6');

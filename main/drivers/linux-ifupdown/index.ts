@@ -3,11 +3,11 @@ import type { HostFacts } from '../../../preload/contract/inventory';
 import { AppFailure } from '../../errors';
 import { eligibleMembers } from '../../plan/eligible-members';
 import { shScript } from '../../plan/steps';
-import { explainSudoRefusal } from '../../shell/sudo';
 import type { HostConnection } from '../../ssh/connection';
 import type { PlanStep } from '../../plan/plan-types';
 import type { HostDriver, ResolvePendingInput } from '../driver';
 import { verifyKernel } from '../kernel-verify';
+import { runResolveCommand } from '../resolve-command';
 import { readBondSpec } from '../spec-reader';
 import { linuxFilesCommand, parseLinuxFiles } from './files';
 import { planLinuxIfupdown, type LinuxExtras } from './plan';
@@ -18,15 +18,6 @@ import { rollbackNowScript } from './scripts';
 
 function pendingOnBox(facts: HostFacts): PendingOnBox[] {
   return (facts.pendingRuns ?? []).map((r) => ({ key: r.runId, runId: r.runId, text: `A change applied by Bondsmith (${r.runId}) waits for confirmation.`, secondsLeft: r.secondsLeft }));
-}
-
-async function run(connection: HostConnection, command: string, expect: RegExp | null): Promise<void> {
-  const r = await connection.exec(command, { timeoutMs: 120_000 });
-  const out = r.stdout.trim();
-  if (r.code !== 0 || (expect && !expect.test(out))) {
-    const why = explainSudoRefusal(r) ?? (r.stderr.trim() || out).split('\n').slice(0, 3).join(' ');
-    throw new AppFailure('PENDING_RESOLVE_FAILED', `The host refused: ${why || `exit status ${String(r.code)}`}`);
-  }
 }
 
 /** The pattern a step's check wants in its output, where it asks for one. */
@@ -40,11 +31,11 @@ async function resolvePending(input: ResolvePendingInput): Promise<void> {
   if (runId === null || !(input.facts.pendingRuns ?? []).some((r) => r.runId === runId)) {
     throw new AppFailure('NOTHING_PENDING', 'That change is no longer waiting on the host (kept, reverted or rolled back).');
   }
-  if (input.decision === 'revert') return run(input.connection, shScript(rollbackNowScript(runId), input.sudo), /restored/);
+  if (input.decision === 'revert') return runResolveCommand(input.connection, shScript(rollbackNowScript(runId), input.sudo), /restored/);
   if (input.confirmSteps === null) {
     throw new AppFailure('KEEP_NEEDS_PLAN', 'This computer does not have the plan of that change, so it cannot write its configuration. Revert it, or let its timer run out.');
   }
-  for (const step of input.confirmSteps) await run(input.connection, step.command, expectedOutput(step));
+  for (const step of input.confirmSteps) await runResolveCommand(input.connection, step.command, expectedOutput(step));
 }
 
 async function readExtras(connection: HostConnection): Promise<LinuxExtras> {

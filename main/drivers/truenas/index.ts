@@ -2,8 +2,8 @@ import type { PendingOnBox } from '../../../preload/contract/host-view';
 import type { HostFacts } from '../../../preload/contract/inventory';
 import { eligibleMembers } from '../../plan/eligible-members';
 import { AppFailure } from '../../errors';
-import { explainSudoRefusal } from '../../shell/sudo';
 import type { HostDriver, ResolvePendingInput } from '../driver';
+import { runResolveCommand } from '../resolve-command';
 import { readBondSpec } from '../spec-reader';
 import { midcltCall } from './payload';
 import { planTruenas } from './plan';
@@ -20,11 +20,7 @@ function pendingOnBox(facts: HostFacts): PendingOnBox[] {
 
 async function resolvePending(input: ResolvePendingInput): Promise<void> {
   if (!input.facts.middleware?.pendingChanges) throw new AppFailure('NOTHING_PENDING', 'The middleware has no pending interface changes any more.');
-  const r = await input.connection.exec(midcltCall(input.decision === 'keep' ? 'interface.checkin' : 'interface.rollback'), { timeoutMs: 120_000 });
-  if (r.code !== 0 || r.stdout.trim() !== 'null') {
-    const why = explainSudoRefusal(r) ?? (r.stderr.trim() || r.stdout.trim()).split('\n').slice(0, 3).join(' ');
-    throw new AppFailure('PENDING_RESOLVE_FAILED', `The host refused: ${why || `exit status ${String(r.code)}`}`);
-  }
+  await runResolveCommand(input.connection, midcltCall(input.decision === 'keep' ? 'interface.checkin' : 'interface.rollback'), /^null$/);
 }
 
 export const truenasDriver: HostDriver<null> = {
