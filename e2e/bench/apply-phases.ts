@@ -5,6 +5,7 @@ import type { ApplyState, BondSpec, PlanView } from '../../preload/contract';
 import { createServices, type Services } from '../../main/services/services';
 import type { ConnectionFactory, ExecOptions, ExecResult, HostConnection } from '../../main/ssh/connection';
 import { sshConnectionFactory } from '../../main/ssh/ssh-connection';
+import { writeSummary, type SummaryRow } from './summary';
 import { labDown, labExec, labUp, type LabHostStatus } from '../lab/lab';
 
 // P3, safe apply phase by phase (issue 15): on one lab host of each driver, create an LACP bond and
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   try {
     const rows: string[] = [];
+    const summary: SummaryRow[] = [];
     for (const host of lab.hosts) {
       const id = await connect(services, host);
       const driver = host.flavor === 'truenas' ? 'truenas' : 'linux-ifupdown';
@@ -212,6 +214,15 @@ async function main(): Promise<void> {
         const t = medianTally(tallies);
         const commands = PHASES.reduce((n, p) => n + t[p].commands, 0);
         const perCommandOnBox = driver === 'truenas' ? (cost.midcltMs ?? cost.shMs) : cost.shMs;
+        const roundTrips = PHASES.reduce((n, p) => n + t[p].roundTrips, 0);
+        summary.push({
+          phase: 'P3',
+          row: `safe apply, ${driver} ${what}`,
+          value: median(total),
+          unit: 'ms',
+          includes: `plan to confirmed, ${commands} commands, ${roundTrips} SSH round trips`,
+          anchor: { row: "the box's own time for those commands", value: commands * perCommandOnBox },
+        });
         rows.push(
           `| ${driver} | ${what} | ${median(total)} | ` +
             PHASES.map((p) => `${t[p].ms} / ${t[p].commands} / ${t[p].roundTrips}`).join(' | ') +
@@ -225,6 +236,8 @@ async function main(): Promise<void> {
     console.log(`| --- | --- | --- | ${PHASES.map(() => '---').join(' | ')} | --- | --- |`);
     for (const r of rows) console.log(r);
     console.log(`\nload after ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const summaryAt = process.argv.indexOf('--summary');
+    if (summaryAt > 0 && process.argv[summaryAt + 1]) writeSummary(process.argv[summaryAt + 1] ?? '', summary);
   } finally {
     await stop();
   }

@@ -8,6 +8,7 @@ import { Client } from 'ssh2';
 import { createHostSession, type HostSession, type HostSessionConfig } from '../../main/ssh/host-session';
 import { wrapRemoteCommand } from '../../main/shell/quote';
 import { startSshd } from '../kit/sshd-fixture';
+import { writeSummary } from './summary';
 
 // One host, one local sshd: what a connection costs and what one command on an open connection
 // costs, for Bondsmith's HostSession against a bare ssh2 Client and the OpenSSH client. Run as root:
@@ -18,7 +19,7 @@ import { startSshd } from '../kit/sshd-fixture';
 // Back to back matters: a command sent right after the previous one closed is where Nagle's
 // algorithm waits for the server's delayed ACK. See e2e/bench/README.md.
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, commands: { type: 'string' } }, allowPositionals: true });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, commands: { type: 'string' }, summary: { type: 'string' } }, allowPositionals: true });
 const runs = bounded('--runs', values.runs, 20, 200);
 const commands = bounded('--commands', values.commands, 50, 1000);
 const BLOCK = 10;
@@ -235,6 +236,13 @@ try {
   console.log(`  HostSession with stdin / bare noDelay with stdin      : ${ratio(hsStdin, fastStdin)}`);
   console.log(`  HostSession warm / OpenSSH ControlMaster              : ${ratio(hsRow, cmRow)}`);
   console.log(`  OpenSSH / HostSession, connect + exec                 : ${ratio(median(cold.ssh), median(cold.hsExec))}`);
+  if (values.summary) {
+    writeSummary(values.summary, [
+      { phase: 'P0', row: "warm command: HostSession exec 'true'", value: hsRow ?? NaN, unit: 'ms', includes: 'one command on an open session, back to back (median)', anchor: { row: "bare ssh2, noDelay, exec 'true'", value: fastRow ?? NaN }, target: '<= 1.5' },
+      { phase: 'P0', row: 'warm command through a jump host', value: jumpRow ?? NaN, unit: 'ms', includes: 'the same over a ProxyJump session', anchor: { row: "bare ssh2, noDelay, exec 'true'", value: fastRow ?? NaN } },
+      { phase: 'P0', row: "cold: HostSession connect + exec 'true'", value: median(cold.hsExec), unit: 'ms', includes: 'TCP, key exchange, host key, key auth, one command', anchor: { row: "OpenSSH 'ssh ... true'", value: median(cold.ssh) } },
+    ]);
+  }
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   await sshd.stop();

@@ -10,6 +10,7 @@ import { BenchError, machineLine, percentile } from './bench-kit';
 import type { WorkerResult, WorkerSpec } from './fleet-bondsmith-worker';
 import { ansibleCold, closeControlMasters, opensshControlMaster, opensshParallel, settle, type AnsibleModule } from './fleet-methods';
 import { startFleet, type Fleet, type FleetServer } from './fleet-servers';
+import { writeSummary, type SummaryRow } from './summary';
 
 // Fleet benchmark on real OpenSSH servers on loopback: N independent sshd processes (own host key,
 // own port), whose discovery command prints a captured discovery fixture, so the client side is
@@ -31,14 +32,15 @@ function wholeNumber(flag: string, raw: string, min: number, max: number): numbe
   return n;
 }
 
-function options(): { sizes: number[]; rounds: number; ansibleMax: number } {
-  const { values } = parseArgs({ options: { sizes: { type: 'string' }, rounds: { type: 'string' }, 'ansible-max': { type: 'string' } } });
+function options(): { sizes: number[]; rounds: number; ansibleMax: number; summary: string | null } {
+  const { values } = parseArgs({ options: { sizes: { type: 'string' }, rounds: { type: 'string' }, 'ansible-max': { type: 'string' }, summary: { type: 'string' } } });
   const sizes = (values.sizes ?? '10,50,200').split(',').map((s) => wholeNumber('--sizes', s.trim(), 1, MAX_HOSTS));
   if (sizes.length > 4) throw new BenchError('USAGE', '--sizes takes at most 4 sizes');
   return {
     sizes: [...new Set(sizes)].sort((a, b) => a - b),
     rounds: wholeNumber('--rounds', values.rounds ?? '3', 1, 10),
     ansibleMax: wholeNumber('--ansible-max', values['ansible-max'] ?? '50', 0, MAX_HOSTS),
+    summary: values.summary ?? null,
   };
 }
 
@@ -269,6 +271,7 @@ async function main(): Promise<void> {
   console.log(formatTable(table));
   console.log('');
   console.log(targets(table, processes));
+  if (opts.summary) writeSummary(opts.summary, summaryRows(table, processes));
   console.log(`before: ${loadBefore}`);
   console.log(`after:  ${machineLine()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
@@ -287,6 +290,21 @@ function targets(rows: readonly Row[], processes: ReadonlyMap<number, WorkerResu
     `  event-loop p99 while connecting  ${w.loopP99Ms.toFixed(0)} ms, worst round (target <= 50)`,
     `  RSS with 50 sessions             ${w.rssMb.toFixed(0)} MB, peak ${w.maxRssMb.toFixed(0)} MB (target <= 200)`,
   ].join('\n');
+}
+
+/** The 50-host figures against their anchors and targets, for run-all.ts's table. */
+function summaryRows(rows: readonly Row[], processes: ReadonlyMap<number, WorkerResult>): SummaryRow[] {
+  const at = (phase: Row['phase'], method: string): number => median(rows.find((r) => r.phase === phase && r.hosts === 50 && r.method === method)?.seconds);
+  const w = processes.get(50);
+  if (!w) return [];
+  const bondsmith = at('P1', 'Bondsmith');
+  return [
+    { phase: 'P1', row: 'cold discovery, 50 hosts', value: bondsmith, unit: 's', includes: NOTES.bondsmithCold, anchor: { row: 'OpenSSH, one ssh per host in parallel', value: at('P1', 'OpenSSH parallel') }, target: '<= 0.3' },
+    { phase: 'P1', row: 'cold discovery, 50 hosts', value: bondsmith, unit: 's', includes: 'the same', anchor: { row: 'Ansible -m shell, cold', value: at('P1', 'Ansible shell') }, target: '<= 0.05' },
+    { phase: 'P2', row: 'warm refresh, 50 hosts', value: at('P2', 'Bondsmith'), unit: 's', includes: 'sessions open; one discovery per host, parsed', anchor: { row: 'OpenSSH ControlMaster, a client per host', value: at('P2', 'OpenSSH ControlMaster') }, target: '<= 1' },
+    { phase: 'P5', row: 'event-loop p99 while 50 hosts connect', value: w.loopP99Ms, unit: 'ms', includes: 'worst cold round, monitorEventLoopDelay', target: '<= 50' },
+    { phase: 'P5', row: 'main-process RSS with 50 sessions', value: w.rssMb, unit: 'MB', includes: 'after the warm rounds, results held', target: '<= 200' },
+  ];
 }
 
 // Ctrl-C or a kill skips `finally`: stop every server, master and worker here too.
