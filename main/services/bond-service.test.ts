@@ -164,7 +164,7 @@ describe('BondService.plan', () => {
     expect(world.discover.mock.calls.length).toBe(callsBefore + 1);
     expect(result.fieldErrors).toEqual([]);
     expect(result.plan).toMatchObject({ hostId: id, driver: 'linux-ifupdown', driverLabel: 'ifupdown + iproute2', action: 'create', bondName: 'bond0', checkinTimeoutSeconds: 90 });
-    expect(result.plan?.steps.map((s) => s.id)).toEqual(['pending-check', 'snapshot', 'write-restore', 'write-apply', 'write-timer', 'arm', 'apply', 'wait-apply', 'read-state', 'confirm', 'rollback']);
+    expect(result.plan?.steps.map((s) => s.id)).toEqual(['prepare', 'arm', 'apply', 'wait-apply', 'read-state', 'confirm', 'rollback']);
     expect(result.plan?.steps.find((s) => s.id === 'arm')?.title).toContain('90 s');
     // What main sends the renderer fits the contract.
     expect(() => channels['bonds.plan'].response.parse(result)).not.toThrow();
@@ -329,8 +329,8 @@ describe('BondService.apply on a Linux host', () => {
     expect(waiting.checks.every((c) => c.ok)).toBe(true);
     const byId = (stepId: string): string => plan.steps.find((s) => s.id === stepId)?.command ?? `missing ${stepId}`;
     const ran = world.box.log.filter((r) => r.hostId === id).slice(1); // after the plan's file read
-    expect(ran.map((r) => r.command)).toEqual(['pending-check', 'snapshot', 'write-restore', 'write-apply', 'write-timer', 'arm', 'apply', 'wait-apply', 'read-state'].map(byId));
-    expect(ran.map((r) => r.via)).toEqual(['session', 'session', 'session', 'session', 'session', 'session', 'session', 'fresh', 'fresh']);
+    expect(ran.map((r) => r.command)).toEqual(['prepare', 'arm', 'apply', 'wait-apply', 'read-state'].map(byId));
+    expect(ran.map((r) => r.via)).toEqual(['session', 'session', 'session', 'fresh', 'fresh']);
 
     const runId = runIdIn(world.box.commands(id));
     await vi.waitFor(async () => expect(await world.inflight.list()).toEqual([runId]));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BondSpec } from '../../../preload/contract/bond-spec';
 import type { HostFacts } from '../../../preload/contract/inventory';
 import type { LinuxNetworkFiles } from './config';
+import { scriptsInPrepareDetail } from './plan';
 import { planBondChange, type PlanOptions } from '../plan-change';
 import type { Plan, PlanStep } from '../../plan/plan-types';
 import { linuxFacts, spec, withBond } from '../../../e2e/kit/host-facts';
@@ -29,6 +30,11 @@ function linuxPlan(facts: HostFacts, action: 'create' | 'update' | 'delete', s: 
   const r = planBondChange({ hostId: 'h1', facts, action, spec: s, ...(action === 'create' ? {} : { existingBondName: s?.name ?? 'bond1' }), options: { runId: 'run1', extras: { files: FILES }, ...options } });
   if (!r.ok) throw new Error(`expected a plan, got ${JSON.stringify(r.fieldErrors)}`);
   return r.plan;
+}
+
+/** The apply script as the prepare step writes it. */
+function applyOf(p: Plan): string {
+  return scriptsInPrepareDetail(stepOf(p, 'prepare').detail ?? '')['apply.sh'] ?? '';
 }
 
 function stepOf(p: Plan, id: string): PlanStep {
@@ -90,15 +96,15 @@ describe('Linux bond file (ifupdown + ifenslave)', () => {
     expect(v6).toContain('iface bond0 inet6 static\n    address 2001:db8:1::10/64\n');
     const dhcp = linuxPlan(F, 'create', spec({ aliases: [], dhcp: true }));
     expect(bondFile(dhcp)).toContain('iface bond0 inet dhcp\n');
-    expect(stepOf(dhcp, 'write-apply').detail).toContain('dhclient -4 -nw -pf /run/dhclient.bond0.pid -lf /var/lib/dhcp/dhclient.bond0.leases bond0 || fail');
-    expect(stepOf(dhcp, 'pending-check').command).toContain('dhclient');
+    expect(applyOf(dhcp)).toContain('dhclient -4 -nw -pf /run/dhclient.bond0.pid -lf /var/lib/dhcp/dhclient.bond0.leases bond0 || fail');
+    expect(stepOf(dhcp, 'prepare').command).toContain('dhclient');
   });
 });
 
 describe('Linux runtime change', () => {
   it('creates the bond with iproute2, enslaves in order, adds addresses; restore removes it', () => {
     const p = linuxPlan(F, 'create', spec({ mtu: 9000 }));
-    const apply = stepOf(p, 'write-apply').detail ?? '';
+    const apply = applyOf(p);
     const build = apply.split('\n').filter((l) => l.includes('|| fail')).map((l) => l.replace(/ \|\| fail .*$/, ''));
     expect(build).toEqual([
       'ip link add bond0 type bond mode 802.3ad miimon 100 xmit_hash_policy layer2+3 lacp_rate slow',
@@ -125,7 +131,7 @@ describe('Linux runtime change', () => {
   it('update (add a member, change the hash policy) rebuilds the bond; restore rebuilds the old one', () => {
     const facts = withBond(F);
     const p = linuxPlan(facts, 'update', spec({ name: 'bond1', members: ['eno2', 'eno3', 'eno4'], xmitHashPolicy: 'LAYER3+4', aliases: [{ address: '203.0.113.5', prefix: 24 }] }));
-    const apply = stepOf(p, 'write-apply').detail ?? '';
+    const apply = applyOf(p);
     expect(apply).toContain('ip link del bond1 2>/dev/null');
     expect(apply).toContain('ip link add bond1 type bond mode 802.3ad miimon 100 xmit_hash_policy layer3+4 lacp_rate slow || fail');
     expect(apply).toContain('ip link set eno4 master bond1 || fail');
@@ -146,7 +152,7 @@ describe('Linux runtime change', () => {
     const files: LinuxNetworkFiles = { interfaces: INTERFACES, interfacesD: { bond1: 'auto bond1\niface bond1 inet manual\n    bond-slaves eno2 eno3\n' } };
     const p = linuxPlan(facts, 'delete', undefined, { extras: { files } });
     expect(stepOf(p, 'confirm').command).toContain("rm -f /etc/network/interfaces.d/bond1 || exit 1");
-    expect(stepOf(p, 'write-apply').detail).not.toContain('ip link add');
+    expect(applyOf(p)).not.toContain('ip link add');
     expect(p.rollbackScript).toContain('ip link set eno2 master bond1 ||');
     expect(p.verify).toMatchObject({ mode: 'absent', releasedMembers: ['eno2', 'eno3'] });
   });
@@ -163,7 +169,7 @@ describe('Linux management migration', () => {
 
   it('moves the address and the default route onto the bond, eno1 first and primary', () => {
     const p = linuxPlan(F, 'create', s);
-    const apply = stepOf(p, 'write-apply').detail ?? '';
+    const apply = applyOf(p);
     const order = ['ip addr flush dev eno1', 'ip link set eno1 master bond0', 'ip link set bond0 type bond primary eno1', 'ip addr replace 192.0.2.10/24 dev bond0', 'ip route replace default via 192.0.2.1 dev bond0'];
     const positions = order.map((c) => apply.indexOf(c));
     expect(positions.every((x) => x >= 0)).toBe(true);

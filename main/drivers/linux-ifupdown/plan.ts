@@ -18,6 +18,7 @@ import type { DriverPlanInput, DriverPlanResult } from '../driver';
 import { kernelStateCommand } from '../kernel-verify';
 import { quoteForShell as q } from '../../shell/quote';
 import { shScript, step } from '../../plan/steps';
+import { BOX_WAIT_SECONDS, waitOnBox } from '../wait-on-box';
 import { unifiedDiff } from '../../plan/unified-diff';
 
 // Plain Linux (Debian family, ifupdown + ifenslave): snapshot, arm a detached timer that restores the
@@ -107,6 +108,19 @@ function persistPlan(input: LinuxPlanInput, after: RuntimeState, touched: readon
   return { changes, diff, warnings };
 }
 
+/** The line before each script in the prepare step's detail; the script follows byte for byte. */
+export function scriptSectionHeader(name: string): string {
+  return `--- ${name} ---`;
+}
+
+/** The scripts the prepare step writes, read back from its detail (for tests and the plan view). */
+export function scriptsInPrepareDetail(detail: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parts = detail.split(/^--- ([a-z]+\.sh) ---\n/m);
+  for (let i = 1; i + 1 < parts.length; i += 2) out[parts[i] ?? ''] = parts[i + 1] ?? '';
+  return out;
+}
+
 export function buildLinuxSteps(input: LinuxPlanInput): LinuxStepsResult {
   const s = states(input);
   if (typeof s === 'string') return { ok: false, message: s };
@@ -119,39 +133,36 @@ export function buildLinuxSteps(input: LinuxPlanInput): LinuxStepsResult {
   const restore = restoreScript(scriptInput);
   const persist = persistPlan(input, after, touched);
   const sh = (script: string): string => shScript(script, sudo);
-  const writeFile = (name: string, content: string): string => sh(`umask 077 && printf '%s' ${q(content)} > ${D}/${name}`);
   const needs = ['ip', 'setsid', 'nohup', 'cmp', ...(after.bond?.dhcp ? ['dhclient'] : [])];
+  const scripts: ReadonlyArray<readonly [string, string]> = [
+    ['restore.sh', restore],
+    ['apply.sh', applyScript(scriptInput)],
+    ['timer.sh', timerScript(scriptInput)],
+  ];
+  // One round trip for everything before the arm: the checks, the snapshot and the three scripts.
+  // Each part stops the whole command with its own exit status and message.
+  const prepare = [
+    'for f in /run/bondsmith/*/armed; do if [ -e "$f" ]; then echo "bondsmith: another change is still pending ($f)"; exit 4; fi; done',
+    `for t in ${needs.join(' ')}; do command -v "$t" >/dev/null || { echo "bondsmith: $t is not installed"; exit 5; }; done`,
+    `if [ -e ${D} ]; then echo "bondsmith: run ${runId} was already used"; exit 4; fi`,
+    `umask 077 && mkdir -p ${D} && mkdir -p ${R} || exit 1`,
+    `ip -d addr show > ${D}/ip-addr.txt && ip -d link show > ${D}/ip-link.txt || exit 1`,
+    `ip route show table all > ${D}/ip-route.txt; ip -6 route show table all > ${D}/ip6-route.txt`,
+    `cat /proc/net/bonding/* > ${D}/proc-bonding.txt 2>/dev/null`,
+    `cp -a /etc/network ${D}/etc-network || exit 1`,
+    ...scripts.map(([name, content]) => `printf '%s' ${q(content)} > ${D}/${name} || exit 1`),
+  ].join('\n');
   const steps: PlanStep[] = [
     step({
-      id: 'pending-check',
-      title: 'Check that no other change is waiting for confirmation and the tools are there',
+      id: 'prepare',
+      kind: 'file-write',
+      title: 'Check the box, save its network state and put the change\'s scripts on it',
       phase: 'prepare',
-      command: sh(
-        [
-          'for f in /run/bondsmith/*/armed; do if [ -e "$f" ]; then echo "bondsmith: another change is still pending ($f)"; exit 4; fi; done',
-          `for t in ${needs.join(' ')}; do command -v "$t" >/dev/null || { echo "bondsmith: $t is not installed"; exit 5; }; done`,
-          `if [ -e ${D} ]; then echo "bondsmith: run ${runId} was already used"; exit 4; fi`,
-        ].join('\n'),
-      ),
+      command: sh(prepare),
+      detail:
+        `Stops if another change is waiting for confirmation or a tool is missing (${needs.join(', ')}). Saves addresses, links, routes, bonds and a copy of /etc/network into ${D}, then writes these scripts there:\n` +
+        scripts.map(([name, content]) => `${scriptSectionHeader(name)}\n${content}`).join(''),
     }),
-    step({
-      id: 'snapshot',
-      title: 'Save the current network state on the box',
-      phase: 'prepare',
-      command: sh(
-        [
-          `umask 077 && mkdir -p ${D} && mkdir -p ${R} || exit 1`,
-          `ip -d addr show > ${D}/ip-addr.txt && ip -d link show > ${D}/ip-link.txt || exit 1`,
-          `ip route show table all > ${D}/ip-route.txt; ip -6 route show table all > ${D}/ip6-route.txt`,
-          `cat /proc/net/bonding/* > ${D}/proc-bonding.txt 2>/dev/null`,
-          `cp -a /etc/network ${D}/etc-network || exit 1`,
-        ].join('\n'),
-      ),
-      detail: `Into ${D}: addresses, links, routes, bonds and a copy of /etc/network.`,
-    }),
-    step({ id: 'write-restore', kind: 'file-write', title: 'Put the restore script on the box', phase: 'prepare', command: writeFile('restore.sh', restore), detail: restore }),
-    step({ id: 'write-apply', kind: 'file-write', title: 'Put the apply script on the box', phase: 'prepare', command: writeFile('apply.sh', applyScript(scriptInput)), detail: applyScript(scriptInput) }),
-    step({ id: 'write-timer', kind: 'file-write', title: 'Put the rollback timer script on the box', phase: 'prepare', command: writeFile('timer.sh', timerScript(scriptInput)), detail: timerScript(scriptInput) }),
     step({
       id: 'arm',
       title: `Arm the automatic rollback (${input.checkinTimeoutSeconds} s)`,
@@ -171,7 +182,7 @@ export function buildLinuxSteps(input: LinuxPlanInput): LinuxStepsResult {
       id: 'wait-apply',
       title: 'Wait for the change to finish',
       phase: 'verify',
-      command: sh(`rc=$(cat ${D}/apply.rc 2>/dev/null); echo "$rc"; if [ -n "$rc" ] && [ "$rc" != 0 ]; then tail -n 5 ${D}/apply.log; fi; exit 0`),
+      command: sh(`${waitOnBox(`[ -s ${D}/apply.rc ]`, BOX_WAIT_SECONDS)}; rc=$(cat ${D}/apply.rc 2>/dev/null); echo "$rc"; if [ -n "$rc" ] && [ "$rc" != 0 ]; then tail -n 5 ${D}/apply.log; fi; exit 0`),
       check: { kind: 'poll', until: '^0$', failIf: '^[1-9][0-9]*\\b', intervalSeconds: 1, timeoutSeconds: 60 },
       detail: `Stdout starts with the apply's exit status; the last lines of ${D}/apply.log follow on failure.`,
       onFailure: 'rollback',

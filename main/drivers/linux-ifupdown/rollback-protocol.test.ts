@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planBondChange } from '../plan-change';
+import { scriptsInPrepareDetail } from './plan';
 import type { Plan } from '../../plan/plan-types';
 import { linuxFacts, spec } from '../../../e2e/kit/host-facts';
 
@@ -47,12 +48,13 @@ function run(plan: Plan, id: string): { code: number | null; stdout: string } {
 }
 
 function prepareAndArm(plan: Plan, sleepSeconds?: number): number {
-  for (const id of ['pending-check', 'snapshot', 'write-restore', 'write-apply', 'write-timer']) expect(run(plan, id)).toMatchObject({ code: 0 });
+  expect(run(plan, 'prepare')).toMatchObject({ code: 0 });
   const dir = join(root, 'var/rollback/proto1');
-  // The scripts arrive byte-exact through the nested quoting.
-  for (const [id, file] of [['write-restore', 'restore.sh'], ['write-apply', 'apply.sh'], ['write-timer', 'timer.sh']] as const) {
-    expect(readFileSync(join(dir, file), 'utf8')).toBe(boxed(plan.steps.find((s) => s.id === id)?.detail ?? ''));
-  }
+  // The scripts arrive byte-exact through the nested quoting, as the plan shows them.
+  const scripts = scriptsInPrepareDetail(plan.steps.find((s) => s.id === 'prepare')?.detail ?? '');
+  expect(Object.keys(scripts)).toEqual(['restore.sh', 'apply.sh', 'timer.sh']);
+  for (const [file, content] of Object.entries(scripts)) expect(readFileSync(join(dir, file), 'utf8')).toBe(boxed(content));
+  expect(scripts['restore.sh']).toBe(plan.rollbackScript);
   writeFileSync(join(dir, 'restore.sh'), 'touch "$D/restored"\n'.replace('$D', dir));
   if (sleepSeconds !== undefined) writeFileSync(join(dir, 'timer.sh'), readFileSync(join(dir, 'timer.sh'), 'utf8').replace(/^sleep \d+$/m, `sleep ${sleepSeconds}`));
   const armed = run(plan, 'arm');
@@ -139,7 +141,7 @@ describe('Linux rollback protocol, run for real in a temp root', () => {
   it('a second change is refused while one is armed', () => {
     const plan = setup();
     prepareAndArm(plan);
-    const other = plan.steps.find((s) => s.id === 'pending-check');
+    const other = plan.steps.find((s) => s.id === 'prepare');
     const r = spawnSync('sh', ['-c', boxed(other?.command ?? '')], { encoding: 'utf8' });
     expect(r.status).toBe(4);
     expect(r.stdout).toMatch(/another change is still pending/);

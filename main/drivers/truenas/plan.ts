@@ -7,6 +7,7 @@ import { shScript, step } from '../../plan/steps';
 import { quoteForShell } from '../../shell/quote';
 import type { DriverPlanInput, DriverPlanResult } from '../driver';
 import { createPayload, midcltCall, updatePayload, type JsonValue } from './payload';
+import { BOX_WAIT_SECONDS, waitOnBox } from '../wait-on-box';
 import { formatVersion, parseTruenasVersion, truenasBehaviour, type TruenasVersion } from './version';
 
 // TrueNAS: every change goes through the middleware (never raw `ip`, which its sync would undo):
@@ -177,7 +178,7 @@ export function buildTruenasSteps(input: TruenasPlanInput): TruenasSteps {
       id: 'wait-commit',
       title: 'Wait for TrueNAS to finish applying',
       phase: 'verify',
-      command: `cat ${commitLogPath(input.runId)}`,
+      command: `${waitOnBox(`grep -q '^exit=' ${commitLogPath(input.runId)} 2>/dev/null`, BOX_WAIT_SECONDS)}; cat ${commitLogPath(input.runId)}`,
       check: { kind: 'poll', until: 'exit=0$', failIf: 'exit=[1-9][0-9]*$', intervalSeconds: 2, timeoutSeconds: 120 },
       onFailure: 'rollback',
       connection: 'fresh',
