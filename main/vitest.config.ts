@@ -7,5 +7,7 @@ export default defineConfig({
   test: {
     include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}'],
     environment: 'node',
+    // theme-contrast.test.ts reads the stylesheet's theme variables (CSS is emptied unless included).
+    css: { include: [/styles\.css/] },
   },
 });

@@ -1,4 +1,6 @@
 import type { BondStatus, LacpPortInfo } from '../../../preload/contract';
+import { BondPicture } from './picture/bond-picture';
+import { SwitchGuidanceView } from './picture/switch-guidance-view';
 
 const PROTOCOL_TEXT = { LACP: 'LACP (802.3ad)', FAILOVER: 'FAILOVER (active-backup)', LOADBALANCE: 'LOADBALANCE (balance-xor)' } as const;
 
@@ -13,6 +15,7 @@ export function BondDetail(props: { bond: BondStatus }) {
   const agg = bond.lacp?.activeAggregator ?? null;
   return (
     <section className="bond-detail" aria-label={`Bond ${bond.name} details`}>
+      <BondPicture bond={bond} />
       <dl className="facts compact">
         <dt>Protocol</dt>
         <dd>{bond.protocol ? PROTOCOL_TEXT[bond.protocol] : bond.mode}</dd>
@@ -45,13 +48,16 @@ export function BondDetail(props: { bond: BondStatus }) {
           </>
         ) : null}
       </dl>
-      <ul className="diagnosis" aria-label={`Diagnosis of ${bond.name}`}>
-        {bond.diagnosis.map((d) => (
-          <li key={`${d.code}-${d.member ?? ''}`} className={`diag diag-${d.severity}`}>
-            {d.message}
-          </li>
-        ))}
-      </ul>
+      <div className="diagnosis-and-switch">
+        <ul className="diagnosis" aria-label={`Diagnosis of ${bond.name}`}>
+          {bond.diagnosis.map((d) => (
+            <li key={`${d.code}-${d.member ?? ''}`} className={`diag diag-${d.severity}`}>
+              {d.message}
+            </li>
+          ))}
+        </ul>
+        <SwitchGuidanceView bond={bond} />
+      </div>
       <table className="members" aria-label={`Members of ${bond.name}`}>
         <thead>
           <tr>
