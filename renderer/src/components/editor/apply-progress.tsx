@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ApplyState } from '../../../../preload/contract';
+import { Kbd, useShortcut } from '../shortcuts';
 
 const STATUS_ICON = { pending: '○', running: '◔', done: '✓', failed: '✗', skipped: '–' } as const;
 const RESULT_TEXT = {
@@ -29,12 +30,26 @@ function useSecondsLeft(deadline: string | null): number | null {
   return Math.max(0, Math.ceil((Date.parse(deadline) - now) / 1000));
 }
 
+/**
+ * What a screen reader hears of the countdown: every 15 s, at 10 s, then each of the last 5 seconds
+ * (a live region that changed every second would talk over everything else).
+ */
+function spokenCountdown(secondsLeft: number | null, awaiting: boolean, checksOk: boolean): string {
+  if (secondsLeft === null) return '';
+  const at = secondsLeft > 10 ? Math.ceil(secondsLeft / 15) * 15 : secondsLeft > 5 ? 10 : secondsLeft;
+  const what = awaiting ? (checksOk ? ' Checks passed: Keep with Alt+K, or Revert with Alt+R.' : ' Revert with Alt+R.') : '';
+  return `Rollback in ${at} seconds unless the change is kept.${what}`;
+}
+
 /** Each step's progress, the rollback countdown, and Keep / Revert while the box waits for a decision. */
 export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; onRevert: () => void; onClose: () => void }) {
   const { state } = props;
   const secondsLeft = useSecondsLeft(state.result === null ? state.deadline : null);
   const awaiting = state.phase === 'awaiting-confirmation';
   const allChecksOk = state.checks.length > 0 && state.checks.every((c) => c.ok);
+  useShortcut('K', awaiting && allChecksOk, props.onKeep);
+  useShortcut('R', awaiting, props.onRevert);
+  const spoken = spokenCountdown(secondsLeft, awaiting, allChecksOk);
   return (
     <section className="panel apply" aria-label="Apply progress">
       <header className="panel-header">
@@ -47,6 +62,9 @@ export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; on
           </div>
         ) : null}
       </header>
+      <p className="visually-hidden" aria-live="polite" aria-atomic="true">
+        {spoken}
+      </p>
       <ol className="apply-steps" aria-label="Steps">
         {state.steps.map((s) => (
           <li key={s.id} className={`step step-${s.status}`}>
@@ -82,11 +100,13 @@ export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; on
       <div className="actions">
         {awaiting ? (
           <>
-            <button type="button" className="primary" disabled={!allChecksOk} onClick={props.onKeep}>
+            <button type="button" className="primary" disabled={!allChecksOk} onClick={props.onKeep} aria-keyshortcuts="Alt+K">
               Keep
+              <Kbd keyName="K" />
             </button>
-            <button type="button" className="danger" onClick={props.onRevert}>
+            <button type="button" className="danger" onClick={props.onRevert} aria-keyshortcuts="Alt+R">
               Revert
+              <Kbd keyName="R" />
             </button>
           </>
         ) : null}

@@ -1,4 +1,4 @@
-import { Fragment, useState, type FormEvent, type ReactNode } from 'react';
+import { Fragment, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   BOND_FIELD_KEYS,
   BOND_FIELDS,
@@ -16,6 +16,7 @@ import {
 import { Field } from '../field';
 import { AliasesEditor, toAliases, type AliasRow } from './aliases-editor';
 import { MembersPicker } from './members-picker';
+import { Kbd, useShortcut } from '../shortcuts';
 
 type Errors = Readonly<Record<string, string>>;
 
@@ -186,6 +187,8 @@ export function BondEditor(props: {
   const set = (patch: Partial<Draft>): void => setDraft((d) => ({ ...d, ...patch }));
   const shown = BOND_FIELD_KEYS.filter((k) => fieldApplies(k, draft.protocol));
   const ctx: ControlProps = { draft, set, errors, editing: props.editing, candidates: props.candidates };
+  const formRef = useRef<HTMLFormElement>(null);
+  useShortcut('S', !props.busy, () => formRef.current?.requestSubmit());
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -203,7 +206,7 @@ export function BondEditor(props: {
 
   const note = PROTOCOL_NOTE[draft.protocol];
   return (
-    <form className="panel bond-editor" aria-label={props.editing ? `Edit ${initial.name}` : 'Add Interface'} onSubmit={submit} noValidate>
+    <form className="panel bond-editor" aria-label={props.editing ? `Edit ${initial.name}` : 'Add Interface'} onSubmit={submit} noValidate ref={formRef}>
       <h2>{props.editing ? `Edit ${initial.name}` : 'Add Interface'}</h2>
       <div className="form-grid">
         <Field label="Type" hint={props.editing ? 'Cannot change after the first apply' : undefined}>
@@ -231,8 +234,9 @@ export function BondEditor(props: {
         </p>
       ) : null}
       <div className="actions">
-        <button type="submit" className="primary" disabled={props.busy}>
+        <button type="submit" className="primary" disabled={props.busy} aria-keyshortcuts="Alt+S">
           {props.busy ? 'Planning…' : 'Save'}
+          <Kbd keyName="S" />
         </button>
         <button type="button" onClick={props.onCancel}>
           Cancel

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { PlanView as Plan } from '../../../../preload/contract';
+import { Kbd, useShortcut } from '../shortcuts';
 
 const PHASE_TEXT = { prepare: 'Prepare', arm: 'Arm rollback', apply: 'Apply', verify: 'Verify', confirm: 'Confirm', rollback: 'Roll back' } as const;
 
@@ -15,6 +16,7 @@ export function PlanView(props: {
   const { plan } = props;
   const [autoKeep, setAutoKeep] = useState(false);
   const { impact } = plan;
+  useShortcut('A', !props.busy, () => props.onApply(autoKeep));
   return (
     <section className="panel plan" aria-label="Plan">
       <header className="panel-header">
@@ -61,8 +63,9 @@ export function PlanView(props: {
         <input type="checkbox" checked={autoKeep} onChange={(e) => setAutoKeep(e.target.checked)} /> Keep automatically when the checks pass
       </label>
       <div className="actions">
-        <button type="button" className="primary" disabled={props.busy} onClick={() => props.onApply(autoKeep)}>
+        <button type="button" className="primary" disabled={props.busy} onClick={() => props.onApply(autoKeep)} aria-keyshortcuts="Alt+A">
           Apply with rollback
+          <Kbd keyName="A" />
         </button>
         <button type="button" onClick={props.onSaveScript}>
           Save as shell script
