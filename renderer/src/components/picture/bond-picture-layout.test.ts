@@ -102,6 +102,7 @@ describe('what the picture shows at a glance', () => {
     expect(layout.groups.every((g) => g.lines.includes('No LACP partner') && g.tone === 'error')).toBe(true);
     expect(layout.members.every((d) => d.state === 'no-partner')).toBe(true);
     expect(pictureVerdict(bond, layout)).toContain('does not answer LACP');
+    expect(pictureVerdict(bond, layout)).not.toContain('split');
   });
 
   it('healthy LACP: one group with the partner MAC and key, every cable carrying', () => {

@@ -124,7 +124,7 @@ const STATE_WORD: Readonly<Record<CableState, string>> = {
   negotiating: 'negotiating',
   'other-aggregator': 'idle: other aggregator',
   'no-partner': 'no LACP partner',
-  down: 'no link',
+  down: 'cable pulled or port off',
 };
 
 export function cableStateWords(state: CableState): string {

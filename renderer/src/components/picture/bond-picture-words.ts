@@ -37,8 +37,11 @@ export function pictureVerdict(bond: BondStatus, layout: BondPictureLayout): str
   const notes: string[] = [];
   if (bond.mode === '802.3ad') {
     const aggs = layout.groups.filter((g) => g.aggregatorId !== null);
-    if (layout.members.some((d) => d.state === 'no-partner')) notes.push('the switch does not answer LACP (partner 00:00:00:00:00:00)');
-    if (aggs.length > 1) notes.push(`members are split over ${aggs.length} aggregators`);
+    const noPartner = layout.members.filter((d) => d.state === 'no-partner').length;
+    if (noPartner > 0) notes.push(`the switch does not answer LACP${noPartner < n ? ` on ${noPartner} of ${n} ports` : ''} (partner 00:00:00:00:00:00)`);
+    // Without any partner every port sits in an aggregator of its own: that is not a split to fix.
+    const withPartner = layout.groups.filter((g) => g.aggregatorId !== null && g.partnerMac !== '00:00:00:00:00:00');
+    if (aggs.length > 1 && withPartner.length > 0) notes.push(`members are split over ${aggs.length} aggregators, only one carries traffic`);
     const negotiating = layout.members.filter((d) => d.state === 'negotiating').map((d) => d.member.name);
     if (negotiating.length > 0) notes.push(`${negotiating.join(', ')} still negotiating`);
   }
