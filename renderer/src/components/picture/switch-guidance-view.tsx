@@ -20,6 +20,18 @@ export function SwitchGuidanceView(props: { bond: BondStatus }) {
         </>
       ) : null}
       {g.hash ? <p className="muted small">{g.hash}</p> : null}
+      {g.examples.length > 0 ? (
+        <details className="switch-examples">
+          <summary>Example switch configuration</summary>
+          {g.examples.map((e) => (
+            <div key={e.family}>
+              <h4>{e.family}</h4>
+              <pre className="command">{e.lines.join('\n')}</pre>
+              <p className="muted small">Syntax from: {e.source}</p>
+            </div>
+          ))}
+        </details>
+      ) : null}
     </section>
   );
 }

@@ -17,6 +17,7 @@ describe('switchGuidance', () => {
     expect(g?.ports).toContain('one LACP port-channel');
     expect(g?.checks.join(' ')).toContain('sends no LACPDUs');
     expect(g?.hash).toContain('layer3+4');
+    expect(g?.examples.map((e) => e.lines.join('\n')).join('\n')).toContain('channel-group 1 mode active');
   });
   it('split aggregators point at different port-channels', () => {
     expect(switchGuidance(bondOf('k5.10-802.3ad-split-aggregators.txt'))?.checks.join(' ')).toContain('different port-channels');
@@ -26,6 +27,7 @@ describe('switchGuidance', () => {
     const fo = switchGuidance(bondOf('k3.10-active-backup-ok.txt'));
     expect(fo?.ports).toContain('Plain switch ports');
     expect(fo?.hash).toBeNull();
+    expect(fo?.examples).toEqual([]);
   });
   it('a healthy LACP bond has nothing to check', () => {
     expect(switchGuidance(bondOf('k6.8-802.3ad-ok.txt'))?.checks).toEqual([]);

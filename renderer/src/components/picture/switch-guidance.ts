@@ -2,7 +2,8 @@ import type { BondStatus } from '../../../../preload/contract';
 
 // What the switch side must be for a bond, and what to check there when the diagnosis points at the
 // switch. Keyed on the diagnosis codes of main/bond/diagnose.ts (stable; the wording there may change).
-// Generic words only: no vendor syntax is given here (see the report of issue 17).
+// The example configurations follow the vendors' own command references, named beside each one;
+// interface names and channel numbers in them are examples to adapt.
 
 export interface SwitchGuidance {
   /** What the switch ports must be for this protocol. */
@@ -11,7 +12,31 @@ export interface SwitchGuidance {
   readonly hash: string | null;
   /** Concrete things to check on the switch, from this bond's diagnosis. */
   readonly checks: readonly string[];
+  /** Example configuration for common switch families; empty where the switch needs no LAG. */
+  readonly examples: readonly SwitchExample[];
 }
+
+export interface SwitchExample {
+  readonly family: string;
+  readonly lines: readonly string[];
+  /** The vendor document the syntax comes from. */
+  readonly source: string;
+}
+
+const CISCO_SOURCE = 'Cisco Catalyst 9300 command reference (IOS XE), "channel-group": mode active/passive = LACP, mode on = static. cisco.com/c/en/us/td/docs/switches/lan/catalyst9300/software/release/16-6/command_reference/b_166_9300_cr/b_166_9300_cr_chapter_0100.html';
+const JUNOS_SOURCE = 'Juniper Junos (EX Series) reference, "802.3ad" under ether-options and "lacp" under aggregated-ether-options (LACP is not enabled unless configured). juniper.net/documentation/en_US/junos9.6/topics/reference/configuration-statement/8023ad-interfaces-ex-series.html and lacp-interfaces-ex-series.html';
+
+const EXAMPLES: Readonly<Record<NonNullable<BondStatus['protocol']>, readonly SwitchExample[]>> = {
+  LACP: [
+    { family: 'Cisco IOS XE (Catalyst)', lines: ['interface range GigabitEthernet1/0/1 - 2', ' channel-group 1 mode active'], source: CISCO_SOURCE },
+    { family: 'Juniper Junos (EX)', lines: ['set interfaces ge-0/0/1 ether-options 802.3ad ae0', 'set interfaces ge-0/0/2 ether-options 802.3ad ae0', 'set interfaces ae0 aggregated-ether-options lacp active'], source: JUNOS_SOURCE },
+  ],
+  LOADBALANCE: [
+    { family: 'Cisco IOS XE (Catalyst)', lines: ['interface range GigabitEthernet1/0/1 - 2', ' channel-group 1 mode on'], source: CISCO_SOURCE },
+    { family: 'Juniper Junos (EX)', lines: ['set interfaces ge-0/0/1 ether-options 802.3ad ae0', 'set interfaces ge-0/0/2 ether-options 802.3ad ae0', '# no lacp statement under ae0: a static LAG'], source: JUNOS_SOURCE },
+  ],
+  FAILOVER: [],
+};
 
 const SWITCH_CHECKS: Readonly<Record<string, string>> = {
   'lacp-no-partner': 'The switch sends no LACPDUs on these ports. On the switch, put all of them in one port-channel (LAG) with LACP mode active or passive; a static LAG ("mode on") or plain access ports never answer LACP.',
@@ -53,5 +78,5 @@ export function switchGuidance(bond: BondStatus): SwitchGuidance | null {
     seen.add(key);
     checks.push(d.member ? `${d.member}: ${text}` : text);
   }
-  return { ports: PORTS[bond.protocol], hash: hashWords(bond), checks };
+  return { ports: PORTS[bond.protocol], hash: hashWords(bond), checks, examples: EXAMPLES[bond.protocol] };
 }
