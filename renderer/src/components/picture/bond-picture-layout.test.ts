@@ -118,6 +118,14 @@ describe('what the picture shows at a glance', () => {
     expect(layout.members.map((d) => d.state)).toContain('negotiating');
   });
 
+  it('a member whose switch side is not yet collecting and distributing is negotiating, not carrying', () => {
+    const { bond } = fixture('k4.19-802.3ad-ok.txt');
+    const [first, second] = bond.members;
+    if (!first?.partner || !second) throw new Error('fixture changed');
+    const switchNotReady = { ...bond, members: [{ ...first, partner: { ...first.partner, state: 15 } }, second] };
+    expect(layoutBondPicture(switchNotReady).members.map((d) => d.state)).toEqual(['negotiating', 'carrying']);
+  });
+
   it('a pulled cable is drawn as no link', () => {
     const { layout } = fixture('k4.19-802.3ad-member-down.txt');
     expect(layout.members.some((d) => d.state === 'down' && d.cableLabel === 'no link')).toBe(true);

@@ -98,7 +98,10 @@ export function cableState(bond: BondStatus, m: BondMember): CableState {
       const agg = bond.lacp?.activeAggregator ?? null;
       if (m.partner !== null && m.partner.systemMac === ZERO_MAC) return 'no-partner';
       if (agg !== null && m.aggregatorId === agg.id && agg.partnerMac === ZERO_MAC) return 'no-partner';
+      // Either end not yet in sync, collecting and distributing: the port carries nothing yet (the
+      // switch's side is the partner state of its last LACPDU).
       if (m.actor !== null && !isAggregating(m.actor.state)) return 'negotiating';
+      if (m.partner !== null && !isAggregating(m.partner.state)) return 'negotiating';
       if (agg !== null && m.aggregatorId !== null && m.aggregatorId !== agg.id) return 'other-aggregator';
       if (agg === null && m.actor === null && bond.lacp?.systemMac != null) return 'negotiating';
       return 'carrying';
