@@ -101,8 +101,7 @@ test.describe('bond picture, keyboard and themes', () => {
     await page.keyboard.press('Alt+k');
     await expect(progress.getByRole('alert')).toContainText('Change kept', { timeout: 60_000 });
     await shootBothThemes(page, app, '64-outcome');
-    const done = progress.getByRole('button', { name: 'Done' });
-    await done.focus();
+    await expect(progress.getByRole('button', { name: 'Done' })).toBeFocused();
     await page.keyboard.press('Enter');
 
     // LACP negotiates with the lab switch's port-channel po1: one aggregator, the switch's MAC.

@@ -111,7 +111,8 @@ export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; on
           </>
         ) : null}
         {state.result ? (
-          <button type="button" onClick={props.onClose}>
+          // Focus moves to Done with the outcome, so a keyboard user closes it with Enter.
+          <button type="button" onClick={props.onClose} autoFocus>
             Done
           </button>
         ) : null}
