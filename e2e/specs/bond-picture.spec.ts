@@ -146,3 +146,42 @@ test.describe('bond picture, keyboard and themes', () => {
     expect(removed.code, removed.stderr).toBe(0);
   });
 });
+
+test.describe('Revert from the keyboard', () => {
+  const unavailable = labUnavailable();
+  test.skip(unavailable !== null, `lab unavailable: ${unavailable ?? ''}`);
+  test.afterAll(async () => {
+    await resetHosts(NAME);
+  });
+
+  test('Alt+R reverts an applied change while the box waits for a decision', async ({ app, lab }) => {
+    test.setTimeout(300_000);
+    const { page } = app;
+    await addLabHost(page, NAME, host(lab, NAME), 'root');
+    await connectAndTrust(page, NAME, null);
+    await waitForDiscovery(page, NAME);
+    const add = page.getByRole('region', { name: `Interfaces of ${NAME}` }).getByRole('button', { name: 'Add Interface' });
+    await add.focus();
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('form', { name: 'Add Interface' });
+    const protocol = form.getByLabel('Link Aggregation Protocol');
+    await protocol.focus();
+    await page.keyboard.press('ArrowDown'); // LACP -> FAILOVER
+    await expect(protocol).toHaveValue('FAILOVER');
+    const available = form.getByRole('list', { name: 'Available interfaces' });
+    for (const port of ['eno3', 'eno4']) {
+      await available.getByRole('checkbox', { name: port, exact: true }).focus();
+      await page.keyboard.press('Space');
+    }
+    await page.keyboard.press('Alt+s');
+    await expect(page.getByRole('region', { name: 'Plan' })).toBeVisible({ timeout: 60_000 });
+    await page.keyboard.press('Alt+a');
+    const progress = page.getByRole('region', { name: 'Apply progress' });
+    await expect(progress.getByRole('button', { name: 'Revert' })).toHaveAttribute('aria-keyshortcuts', 'Alt+R', { timeout: 120_000 });
+    await expect(progress.getByRole('button', { name: 'Keep' })).toBeEnabled({ timeout: 120_000 });
+    await page.keyboard.press('Alt+r');
+    await expect(progress.getByRole('alert')).toContainText('Reverted', { timeout: 60_000 });
+    const left = await guestExec(NAME, 'cat /sys/class/net/bonding_masters 2>/dev/null || true');
+    expect(left.stdout).not.toMatch(/bond\d/);
+  });
+});
