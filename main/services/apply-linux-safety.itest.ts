@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, labDown, labUp, type LabStatus } from '../../e2e/lab/lab';
-import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, makeKit, onBox, planAndApply, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
+import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, eventually, makeKit, onBox, planAndApply, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
+import { disableLogindKill, enableLogindKill, logindLog } from '../../e2e/kit/logind-kill';
 
 // The safety net on a plain Linux lab host: changes nobody confirms, Revert, a change that cuts the
-// SSH path, and moving the management NIC into a bond.
+// SSH path, moving the management NIC into a bond, and a timer that outlives the login that armed
+// it where logind kills a login's processes at logout.
 
 const LAB = 'it-apply-linux-safety';
 const HOST = 'nas1';
@@ -40,6 +42,34 @@ describeLab('safe apply safety net on a Linux host', () => {
     expect(await onBox(kit, HOST, 'ls /etc/network/interfaces.d/')).not.toMatch(/bond0/);
     expect(await onBox(kit, HOST, 'ip -o link show eno1')).not.toContain('master');
     expect((await auditFor(kit, hostId, (e) => e.bondName === 'bond0')).result).toBe('rolled-back');
+  });
+
+  it('the timer outlives the SSH login that armed it where logind kills a login\'s processes at logout', async () => {
+    await enableLogindKill(LAB, HOST);
+    // A login of its own that starts after the simulation is on: the app as a user runs it, closed
+    // (quit, crashed, laptop lid) inside the window.
+    const app = await makeKit(LAB);
+    try {
+      const nas1 = lab.hosts[0];
+      if (!nas1) throw new Error('lab has no host');
+      const id = await connectHost(app, nas1, 'root');
+      const spec = bondSpec({ name: 'bond5', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '192.0.2.15', prefix: 24 }] });
+      const waiting = await planAndApply(app, id, { action: 'create', spec, bondName: null, checkinTimeoutSeconds: 25 });
+      expect(waiting.phase, describeApply(waiting)).toBe('awaiting-confirmation');
+      expect(await bondExists(kit, HOST, 'bond5')).toBe(true);
+      await app.services.dispose();
+      // Every login the app opened is over and its processes were killed, as logind would.
+      const log = await eventually('the app\'s logins closed', () => logindLog(LAB, HOST), (l) => l.some((x) => x.startsWith('open')) && l.filter((x) => x.startsWith('open')).length === l.filter((x) => x.startsWith('closed')).length, 30_000);
+      console.log(`logind simulation:\n  ${log.join('\n  ')}`);
+      // The box rolls back on its own at the timeout: the timer was not among the killed.
+      await eventually('the box rolled back by itself', () => bondExists(kit, HOST, 'bond5'), (exists) => !exists, 90_000, 1000);
+      expect(await onBox(kit, HOST, 'ls /var/lib/bondsmith/rollback/*/restored 2>/dev/null | wc -l')).not.toMatch(/^0/);
+      expect(await onBox(kit, HOST, 'ip -o link show eno3')).not.toContain('master');
+      expect(await onBox(kit, HOST, 'ls /etc/network/interfaces.d/')).not.toMatch(/bond5/);
+    } finally {
+      await app.services.dispose();
+      await disableLogindKill(LAB, HOST);
+    }
   });
 
   it('Revert undoes a change at once', async () => {

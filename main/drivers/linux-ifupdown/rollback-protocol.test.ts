@@ -25,6 +25,11 @@ function setup(timeout = 10): Plan {
   mkdirSync(join(root, 'etc/network/interfaces.d'), { recursive: true });
   // The box's file, with its paths moved into the temp root like every command's.
   writeFileSync(join(root, 'etc/network/interfaces'), boxed(INTERFACES));
+  // Cgroup hierarchies: the unified one and logind's named one track logins, memory is a resource
+  // controller the timer must stay in.
+  for (const d of ['cg2', 'cg-systemd', 'cg-memory']) mkdirSync(join(root, d));
+  writeFileSync(join(root, 'mounts'), `cgroup2 ${root}/cg2 cgroup2 rw,nosuid 0 0\ncgroup ${root}/cg-systemd cgroup rw,name=systemd 0 0\ncgroup ${root}/cg-memory cgroup rw,memory 0 0\n`);
+  for (const d of ['cg2', 'cg-systemd', 'cg-memory']) writeFileSync(join(root, d, 'cgroup.procs'), '');
   const r = planBondChange({
     hostId: 'h1',
     facts: linuxFacts(),
@@ -37,13 +42,22 @@ function setup(timeout = 10): Plan {
 }
 
 function boxed(command: string): string {
-  return command.replaceAll('/var/lib/bondsmith', `${root}/var`).replaceAll('/run/bondsmith', `${root}/run`).replaceAll('/etc/network', `${root}/etc/network`);
+  // The machine's mount table and systemd are replaced too: the timer moves itself between the
+  // cgroups of a mount table of the test's own (see setup), and never becomes a unit here.
+  return command
+    .replaceAll('/var/lib/bondsmith', `${root}/var`)
+    .replaceAll('/run/bondsmith', `${root}/run`)
+    .replaceAll('/etc/network', `${root}/etc/network`)
+    .replaceAll('/proc/mounts', `${root}/mounts`)
+    .replaceAll('/run/systemd/system', `${root}/no-systemd`);
 }
 
 function run(plan: Plan, id: string): { code: number | null; stdout: string } {
   const step = plan.steps.find((s) => s.id === id);
   if (!step) throw new Error(`no step ${id}`);
-  const r = spawnSync('sh', ['-c', boxed(step.command)], { encoding: 'utf8', timeout: 20_000 });
+  // fd 3 is a pipe of the caller's, as sshd's channel is the login's: spawnSync returns only once
+  // every process holding it is gone, so a timer that kept it would hold the arm step open.
+  const r = spawnSync('sh', ['-c', boxed(step.command)], { encoding: 'utf8', timeout: 20_000, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   return { code: r.status, stdout: r.stdout.trim() };
 }
 
@@ -136,6 +150,23 @@ describe('Linux rollback protocol, run for real in a temp root', () => {
     expect(run(plan, 'confirm')).toMatchObject({ code: 5 });
     expect(alive(pid)).toBe(true);
     expect(existsSync(join(root, 'run/proto1/armed'))).toBe(true);
+  });
+
+  it('the timer runs detached: a session of its own, no descriptor of its caller, out of the login-tracking cgroups only', () => {
+    const plan = setup();
+    const t0 = Date.now();
+    const pid = prepareAndArm(plan);
+    // The arm step returned at once although the timer sleeps on (it holds none of the caller's pipes).
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(alive(pid)).toBe(true);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(2, 4).map(Number);
+    expect({ pgrp, session }).toEqual({ pgrp: pid, session: pid });
+    const fds = spawnSync('ls', [`/proc/${pid}/fd`], { encoding: 'utf8' }).stdout.split('\n').filter((x) => x !== '').map(Number);
+    expect(fds.filter((fd) => fd >= 3 && fd <= 9)).toEqual([]);
+    expect(readFileSync(join(root, 'cg2/cgroup.procs'), 'utf8').trim()).toBe(String(pid));
+    expect(readFileSync(join(root, 'cg-systemd/cgroup.procs'), 'utf8').trim()).toBe(String(pid));
+    expect(readFileSync(join(root, 'cg-memory/cgroup.procs'), 'utf8')).toBe('');
   });
 
   it('a second change is refused while one is armed', () => {

@@ -80,10 +80,33 @@ export function restoreScript(input: ScriptInput): string {
   return lines.join('\n') + '\n';
 }
 
-/** The armed timer: sleeps, then restores unless confirm or a manual revert removed the marker first. */
+// logind (and elogind, its twin on boxes without systemd) keeps each SSH login in a cgroup of its
+// own and, with KillUserProcesses=yes, kills every process in it at logout: a new session (setsid)
+// or ignoring SIGHUP does not leave it. The timer must outlive the login that armed it, so it runs
+// as a unit of its own where systemd runs the box, and elsewhere moves itself to the root of the
+// hierarchies that track logins (cgroup2, name=systemd, name=elogind; never a resource controller).
+const LEAVE_LOGIN_CGROUP = [
+  'leave_login_cgroup() {',
+  '  while read -r _ mnt type opts _; do',
+  '    case "$type:$opts" in',
+  '      cgroup2:* | cgroup:*name=systemd* | cgroup:*name=elogind*)',
+  '        [ -w "$mnt/cgroup.procs" ] && echo $$ > "$mnt/cgroup.procs" 2>/dev/null ;;',
+  '    esac',
+  '  done < /proc/mounts',
+  '  return 0',
+  '}',
+];
+
+/**
+ * The armed timer: sleeps, then restores unless confirm or a manual revert removed the marker first.
+ * Started with "detach" where systemd does not run it (see armScript); it leaves the login's cgroup
+ * before it reports its pid, so the arm step returns only once the timer is out of the session.
+ */
 export function timerScript(input: ScriptInput): string {
   const lines = [
     ...header('rollback timer', input),
+    ...LEAVE_LOGIN_CGROUP,
+    '[ "$1" = detach ] && leave_login_cgroup',
     'echo $$ > "$R/timer.pid"',
     `sleep ${input.timeoutSeconds}`,
     'rm "$R/armed" 2>/dev/null || exit 0',
@@ -92,13 +115,29 @@ export function timerScript(input: ScriptInput): string {
   return lines.join('\n') + '\n';
 }
 
-/** Starts the timer detached (own session, no terminal, no SSH hangup) and prints "armed <pid>". */
+/** The systemd unit that runs a change's timer where systemd runs the box. */
+export function timerUnit(runId: string): string {
+  return `bondsmith-rollback-${runId}`;
+}
+
+/**
+ * Starts the timer outside the SSH login and prints "armed <pid>". Where systemd runs the box
+ * (/run/systemd/system exists, see sd_booted(3)) it is a transient unit of its own (systemd-run),
+ * outside the login's scope; otherwise, or when systemd-run refuses (too old for --collect), it is
+ * a fully detached process: a session and process group of its own (setsid), no terminal, no file
+ * descriptor of the SSH channel (0-2 redirected, 3-9 closed), out of the login's cgroup.
+ */
 export function armScript(runId: string): string {
   const D = stateDir(runId);
   const R = runDir(runId);
+  const closeFds = [3, 4, 5, 6, 7, 8, 9].map((fd) => `${fd}>&-`).join(' ');
   return [
     `mkdir -p ${R} && touch ${R}/armed || exit 1`,
-    `setsid nohup sh ${D}/timer.sh > ${D}/timer.log 2>&1 < /dev/null &`,
+    'started=',
+    'if [ -d /run/systemd/system ] && command -v systemd-run > /dev/null 2>&1; then',
+    `  systemd-run --quiet --collect --unit=${timerUnit(runId)} --description='Bondsmith rollback timer' /bin/sh -c 'exec sh ${D}/timer.sh > ${D}/timer.log 2>&1 < /dev/null' > /dev/null 2>&1 < /dev/null && started=systemd`,
+    'fi',
+    `[ -n "$started" ] || setsid nohup sh ${D}/timer.sh detach > ${D}/timer.log 2>&1 < /dev/null ${closeFds} &`,
     'i=0',
     `while [ ! -s ${R}/timer.pid ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done`,
     `pid=$(cat ${R}/timer.pid 2>/dev/null)`,
