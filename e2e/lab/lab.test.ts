@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { labPaths } from './lab-state';
 import { describeLab, labCut, labDown, labExec, labReboot, labReset, labRestore, labStatus, labUp, type LabHostStatus, type LabStatus } from './lab';
 
 const LAB = 'labtest';
@@ -196,6 +197,28 @@ describeLab('the lab', () => {
     await labExec('nas1', 'ip link del bond0', {}, STATIC_LAB);
     await labExec('nas1', lacpBond.replace('mode 802.3ad lacp_rate fast', 'mode balance-xor'), {}, STATIC_LAB);
     expect((await labExec('nas1', reachSwitch, {}, STATIC_LAB)).stdout).toContain('Connection refused');
+  });
+
+  it('says a guest that stopped answering on its control path is a lab hang, not an app failure', async () => {
+    // SIGSTOP on the guest's UML processes: like the UML hang, its processes never run again, so
+    // sshd never answers (the hang spins where this sleeps; the control path sees the same silence).
+    const status = await labStatus(LAB);
+    const nas2 = status?.hosts.find((h) => h.name === 'nas2');
+    expect(nas2).toBeDefined();
+    const umids = `umid=${labPaths(LAB).netns}-nas2`;
+    const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => { try { return readFileSync(`/proc/${p}/cmdline`, 'latin1').split('\0').includes(umids); } catch { return false; } })()).map(Number);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    try {
+      const err = await labExec('nas2', 'hostname', { timeoutMs: 4000, probeTimeoutMs: 4000 }, LAB).then(() => null, (e: unknown) => e);
+      expect(String(err)).toMatch(/^LabError: lab guest nas2 stopped answering \(UML hang\), not an app failure: .*UML processes \d+ \(/);
+    } finally {
+      for (const pid of pids) process.kill(pid, 'SIGCONT');
+    }
+    // UML does not survive its ptraced processes being stopped under it: power-cycle the guest, and
+    // a command that answers is not called a hang.
+    await labReboot('nas2', LAB);
+    expect((await labExec('nas2', 'hostname', { timeoutMs: 60_000 }, LAB)).stdout.trim()).toBe('nas2');
   });
 
   it('leaves nothing behind on down, and a second down is fine', async () => {

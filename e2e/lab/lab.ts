@@ -188,7 +188,7 @@ async function restartHost(host: string, name: string | undefined, wipe: boolean
   const record = requireRecord(labName(name));
   const h = findHost(record, host);
   // The state disk is mounted sync; this sync is for anything else still in flight.
-  if (isAlive(h.umlPid)) await controlExec(record, h, 'sync', { timeoutMs: 5000 }).catch(() => undefined);
+  if (isAlive(h.umlPid)) await controlExec(record, h, 'sync', { timeoutMs: 5000, probeTimeoutMs: 2000 }).catch(() => undefined);
   await closeMaster(record, h);
   await stopGuest(h);
   await prepareHost(record, h, wipe);
@@ -210,7 +210,7 @@ export function labReset(host: string, name?: string): Promise<LabHostStatus> {
 }
 
 /** Runs a shell command in the guest's main namespace over the control path (works with ens3 broken). */
-export async function labExec(host: string, command: string, opts: { user?: LabUser; timeoutMs?: number } = {}, name?: string): Promise<ExecResult> {
+export async function labExec(host: string, command: string, opts: { user?: LabUser; timeoutMs?: number; probeTimeoutMs?: number } = {}, name?: string): Promise<ExecResult> {
   const record = requireRecord(labName(name));
   return controlExec(record, findHost(record, host), command, opts);
 }
