@@ -394,6 +394,16 @@ describe('BondService.apply on a Linux host', () => {
     expect(await world.inflight.list()).toEqual([]);
   });
 
+  it('ties the audit entry to the fleet run it was applied for', async () => {
+    const world = await makeWorld();
+    const single = await world.readyHost(linuxFacts());
+    const inRun = await world.readyHost(linuxFacts());
+    const one = await world.bonds.apply((await world.planFor(single)).planId, true);
+    const two = await world.bonds.apply((await world.planFor(inRun)).planId, true, 'run-r1');
+    await Promise.all([world.phaseOf(one.applyId, 'finished'), world.phaseOf(two.applyId, 'finished')]);
+    await vi.waitFor(async () => expect((await world.audit.read(null)).entries.map((e) => [e.hostId, e.runId]).sort()).toEqual([[inRun, 'run-r1'], [single, undefined]].sort()));
+  });
+
   it('rolls back when the kernel does not run what the plan asked for, and records it as failed', async () => {
     const world = await makeWorld();
     world.box.rules = linuxBox({ readState: { stdout: KERNEL_OK.replace('Slave Interface: eno3', 'Slave Interface: eno4') } });

@@ -84,7 +84,8 @@ export class BondService {
     return { script: planToShellScript(stored.plan), fileName: `bondsmith-${stored.plan.action}-${stored.plan.bondName}.sh` };
   }
 
-  apply(planId: string, autoKeep: boolean): Promise<ApplyState> {
+  /** `fleetRunId` ties the change to a fleet rollout in the audit log. */
+  apply(planId: string, autoKeep: boolean, fleetRunId?: string): Promise<ApplyState> {
     const stored = this.storedPlan(planId);
     const { plan } = stored;
     if (this.hasActiveRun(plan.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is already being applied to this host.');
@@ -102,7 +103,7 @@ export class BondService {
           this.reportProblem(plan.hostId, `The plan of this change could not be kept on disk (${reason(err)}); if Bondsmith restarts before you choose, Keep will not be possible and the box rolls back on its own.`);
         });
       }
-      if (state.phase === 'finished') void (recorded ?? Promise.resolve()).then(() => this.finished(stored, state, run));
+      if (state.phase === 'finished') void (recorded ?? Promise.resolve()).then(() => this.finished(stored, state, run, fleetRunId));
     });
     this.runs.set(applyId, run);
     void run.start();
@@ -130,7 +131,7 @@ export class BondService {
     await Promise.all([...this.runs.values()].map((r) => r.dispose()));
   }
 
-  private async finished(stored: StoredPlan, state: ApplyState, run: ApplyRun): Promise<void> {
+  private async finished(stored: StoredPlan, state: ApplyState, run: ApplyRun, fleetRunId: string | undefined): Promise<void> {
     await run.dispose();
     await this.inflight.remove(stored.plan.runId).catch((err: unknown) => {
       this.reportProblem(stored.plan.hostId, `The finished change's saved plan could not be removed from disk (${reason(err)}).`);
@@ -155,6 +156,7 @@ export class BondService {
         stateBefore: stored.factsBefore,
         stateAfter: after?.facts ?? null,
         steps: state.steps,
+        ...(fleetRunId === undefined ? {} : { runId: fleetRunId }),
       })
       .catch((err: unknown) => {
         // The change itself is done (kept or rolled back on the box); the record of it is what failed.

@@ -45,4 +45,16 @@ describe('AuditLog', () => {
     expect(entries.map((e) => e.message)).toEqual(['also kept', 'kept']);
     expect(unreadable).toBe(1);
   });
+
+  it('keeps the fleet run an entry belongs to, and refuses a run id of another form', async () => {
+    const log = new AuditLog(await mkdtemp(join(tmpdir(), 'bs-audit-')));
+    await log.append(entry({ message: 'fleet', runId: 'run-abc123' }));
+    await log.append(entry({ message: 'single' }));
+    const { entries } = await log.read('h1');
+    expect(entries.map((e) => [e.message, e.runId])).toEqual([
+      ['single', undefined],
+      ['fleet', 'run-abc123'],
+    ]);
+    await expect(log.append(entry({ runId: '../etc' }))).rejects.toThrow();
+  });
 });
