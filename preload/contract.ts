@@ -5,6 +5,8 @@ import { auditEntrySchema } from './contract/audit';
 import { eligibleMemberSchema } from './contract/bond-spec';
 import { applyStateSchema, fieldErrorSchema, planRequestSchema, planViewSchema } from './contract/plan';
 import { connectionStateSchema, discoveryResultSchema, importedHostSchema } from './contract/sessions';
+import { fleetHostPreviewSchema, fleetPreviewRequestSchema, fleetRunSchema, fleetStartRequestSchema } from './contract/fleet';
+import { fleetRunIdSchema } from './contract/audit';
 
 // The single source of truth for every message between the renderer and main: channel names with
 // their request and response schemas, and every event main pushes. Main parses every inbound
@@ -18,6 +20,7 @@ export * from './contract/sessions';
 export * from './contract/plan';
 export * from './contract/host-view';
 export * from './contract/audit';
+export * from './contract/fleet';
 
 const empty = z.object({}).strict();
 
@@ -89,6 +92,16 @@ export const channels = {
     request: z.object({ hostId: idSchema }).strict(),
     response: z.object({ entries: z.array(auditEntrySchema).max(1000), unreadable: z.number().int() }),
   },
+  /** Check every target host against one bond spec and plan it there; nothing runs. */
+  'fleet.preview': { request: fleetPreviewRequestSchema, response: z.object({ hosts: z.array(fleetHostPreviewSchema).max(200) }) },
+  /** Start a rollout: the canary first, the rest once it is kept. */
+  'fleet.start': { request: fleetStartRequestSchema, response: fleetRunSchema },
+  /** Pause, resume or abort between hosts (a host already applying finishes its own safe apply). */
+  'fleet.pause': { request: z.object({ runId: fleetRunIdSchema }).strict(), response: fleetRunSchema },
+  'fleet.resume': { request: z.object({ runId: fleetRunIdSchema }).strict(), response: fleetRunSchema },
+  'fleet.abort': { request: z.object({ runId: fleetRunIdSchema }).strict(), response: fleetRunSchema },
+  /** Every rollout kept on disk, newest first, and how many files could not be read. */
+  'fleet.runs': { request: empty, response: z.object({ runs: z.array(fleetRunSchema).max(1000), unreadable: z.number().int() }) },
 } as const;
 
 export type Channels = typeof channels;
@@ -101,6 +114,7 @@ export const events = {
   'session.state': connectionStateSchema,
   'discovery.result': discoveryResultSchema,
   'apply.state': applyStateSchema,
+  'fleet.run': fleetRunSchema,
   /** Bondsmith's own files failed it during a change (audit log, saved plan): said, never swallowed. */
   'app.problem': z.object({ hostId: idSchema.nullable(), message: z.string().max(2000) }),
 } as const;

@@ -33,6 +33,12 @@ function handlersFor(services: Services): Handlers {
     'bonds.applies': () => Promise.resolve(services.bonds.applies()),
     'bonds.resolvePending': (req) => services.pending.resolve(req.hostId, req.decision, req.runId),
     'audit.list': (req) => services.audit.read(req.hostId),
+    'fleet.preview': (req) => services.rollouts.preview(req),
+    'fleet.start': (req) => services.rollouts.start(req),
+    'fleet.pause': (req) => services.rollouts.pause(req.runId),
+    'fleet.resume': (req) => services.rollouts.resume(req.runId),
+    'fleet.abort': (req) => services.rollouts.abort(req.runId),
+    'fleet.runs': () => services.rollouts.list(),
   };
 }
 

@@ -51,6 +51,13 @@ export class BondService {
     return { members: driver.eligibleMembers(facts, bondName, { allowVirtualMembers: this.allowVirtualMembers }).map((m) => ({ ...m, carriesAddresses: [...m.carriesAddresses] })) };
   }
 
+  /** The member picker's ports on facts just discovered (the fleet preview reads each host once). */
+  eligibleOn(facts: HostFacts, bondName: string | null): EligibleMember[] {
+    const driver = driverForFacts(facts);
+    if (!driver || changeRefusal(facts) !== null) return [];
+    return driver.eligibleMembers(facts, bondName, { allowVirtualMembers: this.allowVirtualMembers }).map((m) => ({ ...m, carriesAddresses: [...m.carriesAddresses] }));
+  }
+
   async plan(req: ChannelRequest<'bonds.plan'>): Promise<{ plan: PlanView | null; fieldErrors: FieldError[] }> {
     if (this.hasActiveRun(req.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is still being applied to this host; finish it first.');
     const facts = await this.freshFacts(req.hostId);

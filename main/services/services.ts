@@ -15,6 +15,8 @@ import { sshConnectionFactory } from '../ssh/ssh-connection';
 import { SecretStore, type SecretCipher } from '../store/secret-store';
 import { EventHub } from './event-sink';
 import { HostService } from './host-service';
+import { RolloutService } from './rollout-service';
+import { FleetRunStore } from '../store/fleet-run-store';
 
 export interface ServiceOptions {
   readonly dataDir: string;
@@ -51,6 +53,7 @@ export interface Services {
   readonly audit: AuditLog;
   readonly pending: PendingService;
   readonly inflight: InflightStore;
+  readonly rollouts: RolloutService;
   importSshConfig(path: string | null): Promise<ChannelResponse<'hosts.importSshConfig'>>;
   dispose(): Promise<void>;
 }
@@ -72,6 +75,7 @@ export function createServices(options: ServiceOptions): Services {
   const inflight = new InflightStore(options.dataDir);
   const bonds = new BondService(store, sessions, audit, events, inflight, options.allowVirtualMembers ?? false);
   const pending = new PendingService(store, sessions, inflight);
+  const rollouts = new RolloutService(store, sessions, bonds, events, new FleetRunStore(options.dataDir));
   return {
     options,
     events,
@@ -81,12 +85,14 @@ export function createServices(options: ServiceOptions): Services {
     audit,
     pending,
     inflight,
+    rollouts,
     importSshConfig: async (path) => {
       const configPath = path ?? join(homedir(), '.ssh', 'config');
       const result = await importSshConfig(createNodeSshConfigFs(), { homeDir: homedir(), localUser: localUserName(), configPath });
       return { hosts: result.hosts, warnings: result.warnings, path: configPath };
     },
     dispose: async () => {
+      await rollouts.dispose();
       await bonds.dispose();
       await sessions.dispose();
     },
