@@ -1,10 +1,10 @@
 // `npm run lab -- <verb>`: the lab from a shell. See README.md in this folder.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { labCut, labDown, labExec, labReboot, labReset, labRestore, labStatus, labUp, LabError, type LabFlavor, type LabStatus } from './lab';
+import { labCut, labDown, labExec, labReboot, labReset, labRestore, labStatus, labUp, LabError, LAB_FLAVORS, type LabFlavor, type LabStatus } from './lab';
 
 const USAGE = `usage: npm run lab -- <verb> [--name LAB]
-  up [--hosts N] [--flavor linux|truenas[,..]] [--switch lacp|static|none] [--truenas-version V]
+  up [--hosts N] [--flavor linux|truenas|networkmanager[,..]] [--switch lacp|static|none] [--truenas-version V]
   down
   status [--json]
   cut HOST PORT        pull the cable of a port (eno1..eno4)
@@ -56,8 +56,9 @@ async function main(argv: string[]): Promise<number> {
       const started = Date.now();
       const flavorText = flags.get('--flavor') ?? 'linux';
       const flavors = flavorText.split(',').map((f): LabFlavor => {
-        if (f !== 'linux' && f !== 'truenas') throw new LabError('LAB_USAGE', `unknown flavor "${f}": use linux or truenas`);
-        return f;
+        const known = LAB_FLAVORS.find((k) => k === f);
+        if (known === undefined) throw new LabError('LAB_USAGE', `unknown flavor "${f}": use ${LAB_FLAVORS.join(', ')}`);
+        return known;
       });
       const sw = flags.get('--switch') ?? 'lacp';
       if (sw !== 'lacp' && sw !== 'static' && sw !== 'none') throw new LabError('LAB_USAGE', `unknown switch mode "${sw}": use lacp, static or none`);

@@ -1,6 +1,7 @@
 // Shapes shared by the lab library, its CLI and the tests that read `status --json`.
 
-export type LabFlavor = 'linux' | 'truenas';
+export type LabFlavor = 'linux' | 'truenas' | 'networkmanager';
+export const LAB_FLAVORS: readonly LabFlavor[] = ['linux', 'truenas', 'networkmanager'];
 export type SwitchMode = 'lacp' | 'static' | 'none';
 export type LabUser = 'root' | 'admin';
 

@@ -69,7 +69,7 @@ echo "$key" > /root/.ssh/authorized_keys
 echo "$key" > /home/admin/.ssh/authorized_keys
 chown -R 950:950 /home/admin
 chmod 700 /home/admin /home/admin/.ssh /root/.ssh
-if [ "$LAB_FLAVOR" = linux ]; then
+if [ "$LAB_FLAVOR" = linux ] || [ "$LAB_FLAVOR" = networkmanager ]; then
   [ -e /etc/sudoers.d/lab-admin ] || { echo 'admin ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/lab-admin; chmod 440 /etc/sudoers.d/lab-admin; }
 elif [ -e /etc/sudoers.d/lab-admin ]; then
   rm -f /etc/sudoers.d/lab-admin
@@ -160,6 +160,65 @@ EOF
   fi
   timeout 60 ifup -a || say "ifup -a failed"
   say "ifup -a done"
+elif [ "$LAB_FLAVOR" = networkmanager ]; then
+  # A box whose network NetworkManager owns (RHEL, Fedora, many Ubuntu and SUSE installs): the
+  # management NIC is an NM profile of its own, eno1..eno4 are managed but have no profile. The
+  # control path (vec1) and the switch (swp*, br0, po1) live in namespaces NM cannot see; naming
+  # them unmanaged as well keeps NM off them should one ever be visible during boot.
+  if [ -n "$FIRST_BOOT" ]; then
+    mkdir -p /etc/NetworkManager/conf.d /etc/NetworkManager/system-connections
+    cat > /etc/NetworkManager/conf.d/00-bondsmith-lab.conf <<EOF
+# Written by the Bondsmith lab at first boot.
+[main]
+# Profiles are keyfiles in /etc/NetworkManager/system-connections (on the state disk: they survive
+# reboot); no ifupdown plugin, no "Wired connection N" DHCP profiles for ports without one.
+plugins=keyfile
+no-auto-default=*
+
+[keyfile]
+unmanaged-devices=interface-name:vec*;interface-name:swp*;interface-name:ctl*
+
+[logging]
+level=INFO
+EOF
+    umask 077
+    read -r uuid < /proc/sys/kernel/random/uuid
+    cat > "/etc/NetworkManager/system-connections/$LAB_MGMT_NIC.nmconnection" <<EOF
+[connection]
+id=$LAB_MGMT_NIC
+uuid=$uuid
+type=ethernet
+interface-name=$LAB_MGMT_NIC
+autoconnect=true
+
+[ipv4]
+method=manual
+address1=$LAB_MGMT_CIDR,$LAB_GATEWAY
+
+[ipv6]
+method=ignore
+EOF
+    umask 022
+  fi
+  # No systemd in the guest: the system bus and NetworkManager are started by hand, as their units
+  # would. NM's log goes to the host's state directory on the machine (<stateDir>/nasN/NetworkManager.log).
+  mkdir -p /run/dbus /run/NetworkManager
+  dbus-daemon --system --fork || say "dbus-daemon failed"
+  # NM manages a device only once udev has seen it (it reads NM_UNMANAGED and the driver from udev's
+  # database), so udevd runs too. Debian's 85-nm-unmanaged.rules leaves veth devices to containers;
+  # the lab's ports are veths that stand for physical NICs, so a later rule hands them back to NM.
+  if [ -n "$FIRST_BOOT" ]; then
+    mkdir -p /etc/udev/rules.d
+    echo 'SUBSYSTEM=="net", ENV{INTERFACE}=="eno[0-9]*", ENV{NM_UNMANAGED}="0"' > /etc/udev/rules.d/86-bondsmith-lab-ports.rules
+  fi
+  /lib/systemd/systemd-udevd --daemon || say "udevd failed"
+  udevadm trigger --subsystem-match=net --action=add || say "udevadm trigger failed"
+  udevadm settle -t 30 || say "udevadm settle failed"
+  say "udev done"
+  NetworkManager --debug --log-level=INFO > /run/lab/host/NetworkManager.log 2>&1 &
+  # Startup complete: every profile that autoconnects has been tried (ens3 has its address).
+  nm-online -s -q -t 60 || say "NetworkManager startup failed"
+  say "NetworkManager up"
 else
   ip link set "$LAB_MGMT_NIC" up
   ip addr add "$LAB_MGMT_CIDR" dev "$LAB_MGMT_NIC"
