@@ -132,3 +132,12 @@ export function spec(extra: Partial<BondSpec> = {}): BondSpec {
     ...extra,
   };
 }
+
+/** The same box run by NetworkManager `version`, managing every port. */
+export function nmFacts(version = '1.42.4', extra: Partial<HostFacts> = {}): HostFacts {
+  return linuxFacts({
+    os: { kind: 'linux', pretty: 'Rocky Linux 9.4 (Blue Onyx)', kernel: '5.14.0', truenasVersion: null },
+    stack: { manager: 'networkmanager', version, renderer: null, managedDevices: ['eno1', 'eno2', 'eno3', 'eno4'], bonding: 'loadable', checkpoints: [] },
+    ...extra,
+  });
+}

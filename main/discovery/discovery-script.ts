@@ -136,6 +136,9 @@ done
 if [ -d /run/NetworkManager ] && command -v nmcli >/dev/null 2>&1; then
   printf "nm-general=%s$NL" "$(nmcli -t -f RUNNING,VERSION general </dev/null 2>/dev/null)"
   nmcli -t -f DEVICE,STATE device </dev/null 2>/dev/null | while IFS= read -r l; do printf "nm-device=%s$NL" "$l"; done
+  if command -v busctl >/dev/null 2>&1; then
+    printf "nm-checkpoints=%s$NL" "$(busctl get-property org.freedesktop.NetworkManager /org/freedesktop/NetworkManager org.freedesktop.NetworkManager Checkpoints </dev/null 2>/dev/null)"
+  fi
 fi
 if [ -d /run/systemd/system ] && [ -d /run/systemd/netif ] && command -v systemctl >/dev/null 2>&1; then
   case "$(systemctl is-active systemd-networkd </dev/null 2>/dev/null)" in active) printf "networkd=running$NL" ;; esac

@@ -23,7 +23,13 @@ describe('parseStack', () => {
 
   it('a Rocky box run by NetworkManager: its version and the devices it manages', () => {
     const s = parseStack(lines('bonding=loadable', 'nm-general=running:1.46.0', 'nm-device=eno1:connected', 'nm-device=eno2:disconnected', 'nm-device=lo:unmanaged', 'ifupdown-tool=yes'), false);
-    expect(s).toEqual({ manager: 'networkmanager', version: '1.46.0', renderer: null, managedDevices: ['eno1', 'eno2'], bonding: 'loadable' });
+    expect(s).toEqual({ manager: 'networkmanager', version: '1.46.0', renderer: null, managedDevices: ['eno1', 'eno2'], bonding: 'loadable', checkpoints: [] });
+  });
+
+  it("NetworkManager's armed checkpoints, from busctl's reply; anything else in it is ignored", () => {
+    const s = parseStack(lines('bonding=loaded', 'nm-general=running:1.42.4', 'nm-checkpoints=ao 2 "/org/freedesktop/NetworkManager/Checkpoint/3" "/org/freedesktop/NetworkManager/Checkpoint/12;x"'), false);
+    expect(s.checkpoints).toEqual(['/org/freedesktop/NetworkManager/Checkpoint/3', '/org/freedesktop/NetworkManager/Checkpoint/12']);
+    expect(parseStack(lines('nm-general=running:1.42.4', 'nm-checkpoints=ao 0'), false).checkpoints).toEqual([]);
   });
 
   it('an Ubuntu box with netplan wins over the NetworkManager it renders to', () => {

@@ -30,7 +30,10 @@ export function parseStack(content: string | undefined, isTrueNas: boolean): Net
     const renderer = all('netplan-renderer').map((r) => r.trim()).find((r) => r !== '') ?? 'networkd';
     return { ...base, manager: 'netplan', renderer: clip(renderer, 64), managedDevices };
   }
-  if (nm) return { ...base, manager: 'networkmanager', version: clip((nm[1] ?? '').trim(), 64) || null, managedDevices };
+  if (nm) {
+    const checkpoints = [...new Set(all('nm-checkpoints').flatMap((l) => [...l.matchAll(/\/org\/freedesktop\/NetworkManager\/Checkpoint\/[0-9]{1,9}\b/g)].map((m) => m[0])))].slice(0, 16);
+    return { ...base, manager: 'networkmanager', version: clip((nm[1] ?? '').trim(), 64) || null, managedDevices, checkpoints };
+  }
   if (first('networkd') === 'running') return { ...base, manager: 'systemd-networkd' };
   if (first('ifupdown-config') === 'yes' && first('ifupdown-tool') === 'yes') return { ...base, manager: 'ifupdown' };
   return { ...base, manager: 'unknown' };

@@ -59,6 +59,8 @@ export interface HostDriver<Extras = unknown> {
   readonly label: string;
   /** Is this the stack that manages the host discovery describes? */
   recognises(facts: HostFacts): boolean;
+  /** Why this stack's host must not be changed even though the driver recognises it (a version without the safety net), or null. */
+  changeRefusal?(facts: HostFacts): string | null;
   /** Facts beyond the shared discovery that planning needs (e.g. ifupdown's files). */
   readExtras(connection: HostConnection, facts: HostFacts): Promise<Extras>;
   /** Every port as the member picker offers it, with the marks that trigger safety steps. */

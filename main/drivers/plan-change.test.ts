@@ -111,7 +111,7 @@ describe('planToShellScript', () => {
 describe('planBondChange on a host whose stack has no driver', () => {
   const netplan = linuxFacts({ stack: { manager: 'netplan', version: null, renderer: 'NetworkManager', managedDevices: ['eno1', 'eno2'], bonding: 'loaded' } });
   const unknown = linuxFacts({ stack: { manager: 'unknown', version: null, renderer: null, managedDevices: [], bonding: 'loaded' } });
-  const nm = linuxFacts({ stack: { manager: 'networkmanager', version: '1.46.0', renderer: null, managedDevices: ['eno1'], bonding: 'loadable' } });
+  const nm = linuxFacts({ stack: { manager: 'networkmanager', version: '1.10.14', renderer: null, managedDevices: ['eno1'], bonding: 'loadable' } });
 
   it('refuses a netplan host, naming netplan and its renderer, and plans nothing', () => {
     const r = planBondChange({ hostId: 'h1', facts: netplan, action: 'create', spec: spec() });
@@ -122,9 +122,9 @@ describe('planBondChange on a host whose stack has no driver', () => {
     }
   });
 
-  it('refuses a NetworkManager host, naming its version', () => {
+  it('refuses a NetworkManager too old for checkpoints, naming its version', () => {
     const r = planBondChange({ hostId: 'h1', facts: nm, action: 'create', spec: spec() });
-    expect(!r.ok && r.fieldErrors[0]?.message).toMatch(/managed by NetworkManager 1\.46\.0/);
+    expect(!r.ok && r.fieldErrors[0]?.message).toMatch(/NetworkManager 1\.10\.14, which is older than 1\.12/);
   });
 
   it('refuses a host whose stack it could not tell', () => {

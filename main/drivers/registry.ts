@@ -2,11 +2,12 @@ import type { DriverKind, HostView } from '../../preload/contract/host-view';
 import type { HostFacts, NetworkStack } from '../../preload/contract/inventory';
 import type { HostDriver } from './driver';
 import { linuxIfupdownDriver } from './linux-ifupdown';
+import { networkManagerDriver } from './networkmanager';
 import { truenasDriver } from './truenas';
 
 // Every driver Bondsmith has: the one that recognises a host's network stack manages it.
 // A new kind of host is a folder beside these and one line here.
-const DRIVERS: readonly HostDriver[] = [truenasDriver, linuxIfupdownDriver];
+const DRIVERS: readonly HostDriver[] = [truenasDriver, linuxIfupdownDriver, networkManagerDriver];
 
 const STACK_NAME: Readonly<Record<NetworkStack['manager'], string>> = {
   'truenas-middleware': 'the TrueNAS middleware',
@@ -38,11 +39,14 @@ export function driverByKind(kind: DriverKind): HostDriver | null {
  */
 export function changeRefusal(facts: HostFacts): string | null {
   const stack = facts.stack;
-  if (driverForFacts(facts) === null) {
+  const driver = driverForFacts(facts);
+  if (driver === null) {
     return stack.manager === 'unknown'
       ? 'Bondsmith could not tell which network stack manages this host (no netplan, NetworkManager, systemd-networkd or ifupdown found), so it only shows it and changes nothing.'
       : `This host's network is managed by ${stackLabel(stack)}, and Bondsmith has no driver for it yet: it shows the host and its bonds but changes nothing (files of another tool would be ignored or undone).`;
   }
+  const own = driver.changeRefusal?.(facts) ?? null;
+  if (own !== null) return own;
   if (stack.bonding === 'missing') return `The kernel of this host (${facts.os.kernel || 'unknown release'}) has no bonding driver, built in or as a module, so no bond can be made here.`;
   return null;
 }

@@ -156,6 +156,8 @@ export const networkStackSchema = z.object({
   renderer: z.string().max(64).nullable(),
   /** NetworkManager: the devices it manages (any state but "unmanaged"). */
   managedDevices: z.array(ifaceNameSchema).max(512),
+  /** NetworkManager: checkpoints armed right now (D-Bus object paths): a change waits for confirmation. */
+  checkpoints: z.array(z.string().regex(/^\/org\/freedesktop\/NetworkManager\/Checkpoint\/[0-9]{1,9}$/)).max(16).optional(),
   /** loaded or builtin: bonds can be built now; loadable: the module is there; missing: this kernel cannot build bonds. */
   bonding: z.enum(['loaded', 'builtin', 'loadable', 'missing', 'unknown']),
 });

@@ -1,0 +1,83 @@
+import { quoteForShell as q } from '../../shell/quote';
+
+// NetworkManager's own rollback (reference/peer-tools.md §2.2), called over D-Bus on the box:
+// CheckpointCreate(ao devices, u rollback_timeout, u flags) -> o, CheckpointDestroy(o),
+// CheckpointRollback(o) -> a{su}. busctl comes with systemd (every systemd distribution has it);
+// dbus-send with D-Bus itself (Debian's dbus-bin, RHEL's dbus-tools). Either is used, busctl first;
+// python3-dbus or gdbus are not assumed.
+
+const NM = 'org.freedesktop.NetworkManager';
+const NM_PATH = '/org/freedesktop/NetworkManager';
+export const CHECKPOINT_PATH = /\/org\/freedesktop\/NetworkManager\/Checkpoint\/[0-9]{1,9}/;
+
+/** DELETE_NEW_CONNECTIONS (0x02) | DISCONNECT_NEW_DEVICES (0x04): a rolled-back create leaves nothing behind. */
+export const CHECKPOINT_FLAGS = 0x02 | 0x04;
+
+/** Where a run keeps its checkpoint's path and its apply script (tmpfs: gone at reboot, as the checkpoint is). */
+export function nmRunDir(runId: string): string {
+  return `/run/bondsmith/nm-${runId}`;
+}
+
+/** Shell lines that set $out to the reply of one NM call; `busctlArgs` and `dbusSendArgs` are already shell words. */
+function call(method: string, busctlSignature: string, busctlArgs: string, dbusSendArgs: string): string {
+  return [
+    'if command -v busctl >/dev/null 2>&1; then',
+    `  out=$(busctl call ${NM} ${NM_PATH} ${NM} ${method} ${busctlSignature} ${busctlArgs} 2>&1); rc=$?`,
+    'elif command -v dbus-send >/dev/null 2>&1; then',
+    `  out=$(dbus-send --system --print-reply --dest=${NM} ${NM_PATH} ${NM}.${method} ${dbusSendArgs} 2>&1); rc=$?`,
+    'else',
+    '  echo "bondsmith: neither busctl nor dbus-send is installed, so NetworkManager cannot be asked for a checkpoint"; exit 5',
+    'fi',
+  ].join('\n');
+}
+
+/** Arms the checkpoint over every device: prints `armed <path>` and keeps the path in the run's directory. */
+export function createCheckpointScript(runId: string, timeoutSeconds: number): string {
+  const dir = nmRunDir(runId);
+  return [
+    call('CheckpointCreate', 'aouu', `0 ${timeoutSeconds} ${CHECKPOINT_FLAGS}`, `array:objpath: uint32:${timeoutSeconds} uint32:${CHECKPOINT_FLAGS}`),
+    'if [ "$rc" != 0 ]; then echo "bondsmith: NetworkManager refused the checkpoint: $out"; exit 6; fi',
+    `cp=$(printf '%s\\n' "$out" | grep -o '/org/freedesktop/NetworkManager/Checkpoint/[0-9]*' | head -n 1)`,
+    'if [ -z "$cp" ]; then echo "bondsmith: no checkpoint path in NetworkManager\'s answer: $out"; exit 6; fi',
+    `printf '%s\\n' "$cp" > ${dir}/checkpoint || exit 1`,
+    'echo "armed $cp"',
+  ].join('\n');
+}
+
+/** Lines that set $cp from the run's directory, or from `checkpoint` when given (a discovered one). */
+function checkpointFrom(runId: string | null, checkpoint: string | null): string {
+  if (checkpoint !== null) return `cp=${q(checkpoint)}`;
+  return `cp=; read -r cp < ${nmRunDir(runId ?? 'none')}/checkpoint 2>/dev/null`;
+}
+
+/**
+ * Keep: destroy the checkpoint (NM then never rolls back). Prints `confirmed`. A checkpoint that is
+ * gone already means NM rolled back on its own: that is a failure, not a success.
+ */
+export function destroyCheckpointScript(runId: string | null, checkpoint: string | null = null): string {
+  return [
+    checkpointFrom(runId, checkpoint),
+    'if [ -z "$cp" ]; then echo "bondsmith: this change has no checkpoint on the host any more"; exit 7; fi',
+    call('CheckpointDestroy', 'o', '"$cp"', 'objpath:"$cp"'),
+    'if [ "$rc" != 0 ]; then echo "bondsmith: NetworkManager could not keep the change (its checkpoint $cp is gone: it rolled back): $out"; exit 7; fi',
+    ...(runId !== null ? [`rm -rf ${nmRunDir(runId)}`] : []),
+    'echo confirmed',
+  ].join('\n');
+}
+
+/** Revert: roll the checkpoint back now. Prints `restored`. */
+export function rollbackCheckpointScript(runId: string | null, checkpoint: string | null = null): string {
+  return [
+    checkpointFrom(runId, checkpoint),
+    'if [ -z "$cp" ]; then echo "bondsmith: this change has no checkpoint on the host any more"; exit 7; fi',
+    call('CheckpointRollback', 'o', '"$cp"', 'objpath:"$cp"'),
+    'if [ "$rc" != 0 ]; then echo "bondsmith: NetworkManager could not roll back $cp: $out"; exit 7; fi',
+    ...(runId !== null ? [`rm -rf ${nmRunDir(runId)}`] : []),
+    'echo restored',
+  ].join('\n');
+}
+
+/** Checkpoint paths in a reply of `busctl get-property ... Checkpoints` (or dbus-send's). */
+export function parseCheckpoints(text: string): string[] {
+  return [...text.matchAll(new RegExp(CHECKPOINT_PATH.source, 'g'))].map((m) => m[0]).slice(0, 16);
+}
