@@ -50,11 +50,13 @@ describe('NetworkManager planner', () => {
     const bondUuid = runUuid('run1', 'bond0');
     expect(commands(p)).toEqual([
       `nmcli connection add type bond connection.id bond0 connection.uuid ${bondUuid} connection.interface-name bond0 bond.options 'mode=802.3ad,miimon=100,xmit_hash_policy=layer3+4,lacp_rate=fast' ipv4.method manual ipv4.addresses 203.0.113.7/24 ipv4.gateway '' ipv6.method manual ipv6.addresses 2001:db8::7/64 ipv6.gateway '' 802-3-ethernet.mtu 9000 connection.autoconnect yes`,
-      `nmcli connection add type ethernet connection.id bond0-port-eno3 connection.uuid ${runUuid('run1', 'port:eno3')} connection.interface-name eno3 connection.master bond0 connection.slave-type bond connection.autoconnect yes`,
-      `nmcli connection add type ethernet connection.id bond0-port-eno2 connection.uuid ${runUuid('run1', 'port:eno2')} connection.interface-name eno2 connection.master bond0 connection.slave-type bond connection.autoconnect yes`,
+      `nmcli connection add type ethernet connection.id bond0-port-eno3 connection.uuid ${runUuid('run1', 'port:eno3')} connection.interface-name eno3 connection.master bond0 connection.slave-type bond connection.autoconnect no`,
+      `nmcli connection add type ethernet connection.id bond0-port-eno2 connection.uuid ${runUuid('run1', 'port:eno2')} connection.interface-name eno2 connection.master bond0 connection.slave-type bond connection.autoconnect no`,
       `nmcli -w 60 connection up uuid ${bondUuid}`,
       `nmcli -w 60 connection up uuid ${runUuid('run1', 'port:eno3')}`,
       `nmcli -w 60 connection up uuid ${runUuid('run1', 'port:eno2')}`,
+      `nmcli connection modify uuid ${runUuid('run1', 'port:eno3')} connection.autoconnect yes`,
+      `nmcli connection modify uuid ${runUuid('run1', 'port:eno2')} connection.autoconnect yes`,
     ]);
     expect(p.verify).toMatchObject({ mode: 'present', kernelMode: '802.3ad', miimonMs: 100, mtu: 9000 });
   });
@@ -118,7 +120,7 @@ describe('NetworkManager planner', () => {
     // eno3's port profile goes; eno4's own static profile goes too (it would take eno4 back at boot).
     expect(c[1]).toBe(`nmcli connection delete uuid ${PORT3} uuid eeeeeeee-0000-4000-8000-000000000005`);
     expect(c[2]).toContain(`connection.id bond1-port-eno4 connection.uuid ${runUuid('run1', 'port:eno4')} connection.interface-name eno4 connection.master bond1`);
-    expect(c.slice(3)).toEqual([`nmcli -w 60 connection up uuid ${BOND}`, `nmcli -w 60 connection up uuid ${PORT2}`, `nmcli -w 60 connection up uuid ${runUuid('run1', 'port:eno4')}`]);
+    expect(c.slice(3)).toEqual([`nmcli -w 60 connection up uuid ${BOND}`, `nmcli -w 60 connection up uuid ${PORT2}`, `nmcli -w 60 connection up uuid ${runUuid('run1', 'port:eno4')}`, `nmcli connection modify uuid ${runUuid('run1', 'port:eno4')} connection.autoconnect yes`]);
   });
 
   it('delete: the bond profile and every port profile (by name or by UUID of the controller) in one nmcli call', () => {

@@ -143,17 +143,23 @@ function operations(input: DriverPlanInput<NmExtras | null>, profiles: readonly 
   }
   const removedUuids = [...new Set(removed.map((p) => p.uuid))];
   if (removedUuids.length > 0) commands.push(`nmcli connection delete ${removedUuids.map((u) => `uuid ${q(u)}`).join(' ')}`);
+  const newPorts: string[] = [];
   for (const m of spec.members) {
     if (portUuid.has(m)) continue;
+    newPorts.push(m);
     const uuid = runUuid(runId, `port:${m}`);
     portUuid.set(m, uuid);
     commands.push(
-      `nmcli connection add type ethernet connection.id ${q(portProfileName(bondName, m))} connection.uuid ${q(uuid)} connection.interface-name ${q(m)} connection.master ${q(bondName)} connection.slave-type bond connection.autoconnect yes`,
+      `nmcli connection add type ethernet connection.id ${q(portProfileName(bondName, m))} connection.uuid ${q(uuid)} connection.interface-name ${q(m)} connection.master ${q(bondName)} connection.slave-type bond connection.autoconnect no`,
     );
   }
   // Activation in member order: the first port enslaved gives the bond its MAC address.
   commands.push(`nmcli -w 60 connection up uuid ${q(bondUuid)}`);
   for (const m of spec.members) commands.push(`nmcli -w 60 connection up uuid ${q(portUuid.get(m) ?? '')}`);
+  // New ports are added with autoconnect off (NM would otherwise activate each at once, out of order,
+  // and the explicit activation above would interrupt it: seen on the lab, "The base network
+  // connection was interrupted"), and turned on once they run, so they come back at boot.
+  for (const m of spec.members) if (newPorts.includes(m)) commands.push(`nmcli connection modify uuid ${q(portUuid.get(m) ?? '')} connection.autoconnect yes`);
   return { commands, warnings, removedProfiles: [...new Map(removed.map((p) => [p.uuid, p])).values()] };
 }
 
