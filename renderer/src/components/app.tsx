@@ -6,24 +6,32 @@ import { HostView } from './host-view';
 import { HostForm } from './host-form';
 import { ImportHosts } from './import-hosts';
 import { Sidebar } from './sidebar';
+import { FleetOverview } from './fleet/fleet-overview';
+import { FleetApply } from './fleet/fleet-apply';
+import { FleetRunsList, FleetRunView } from './fleet/fleet-run-view';
+import { useFleetStore } from '../state/fleet-store';
 
 export function App() {
   const { hosts, loaded, loadError, storeProblem, secretsProblem, appInfo, view, init: initHosts, show, addHost, updateHost, removeHost } = useHostsStore();
   const initSessions = useSessionsStore((s) => s.init);
   const initBonds = useBondsStore((s) => s.init);
+  const initFleet = useFleetStore((s) => s.init);
   const states = useSessionsStore((s) => s.states);
   useEffect(() => {
     const stopHosts = initHosts();
     let stop: (() => void) | undefined;
     let stopBonds: (() => void) | undefined;
+    let stopFleet: (() => void) | undefined;
     void initSessions().then((off) => (stop = off));
     void initBonds().then((off) => (stopBonds = off));
+    void initFleet().then((off) => (stopFleet = off));
     return () => {
       stopHosts();
       stop?.();
       stopBonds?.();
+      stopFleet?.();
     };
-  }, [initHosts, initSessions, initBonds]);
+  }, [initHosts, initSessions, initBonds, initFleet]);
 
   const current = view.kind === 'host' || view.kind === 'edit-host' ? hosts.find((h) => h.id === view.id) : undefined;
   return (
@@ -49,7 +57,15 @@ export function App() {
           <p className="mode-note">Browser mode: passwords and passphrases are kept in memory only.</p>
         ) : null}
         {!loaded ? <p className="muted">Loading…</p> : null}
-        {loaded && view.kind === 'welcome' ? (
+        {loaded && view.kind === 'welcome' && hosts.length > 0 ? (
+          <>
+            <FleetOverview hosts={hosts} onShow={show} />
+            <FleetRunsList onShow={show} />
+          </>
+        ) : null}
+        {view.kind === 'fleet-apply' ? <FleetApply hosts={hosts} onShow={show} /> : null}
+        {view.kind === 'fleet-run' ? <FleetRunView runId={view.id} onShow={show} /> : null}
+        {loaded && view.kind === 'welcome' && hosts.length === 0 ? (
           <section className="panel welcome">
             <h2>Welcome to Bondsmith</h2>
             <p>Add the NAS boxes you manage. Bondsmith connects over SSH, shows their interfaces and bonds, and applies every change with a rollback armed on the box.</p>
@@ -71,6 +87,8 @@ export function App() {
         ) : null}
         {view.kind === 'host' && current ? (
           <HostView
+            key={`${current.id}/${view.kind === 'host' ? (view.bond ?? '') : ''}`}
+            focusBond={view.kind === 'host' ? (view.bond ?? null) : null}
             host={current}
             jumpHost={hosts.find((h) => h.id === current.jumpHostId)}
             onEdit={() => show({ kind: 'edit-host', id: current.id })}

@@ -22,7 +22,7 @@ const BONDING_TEXT: Readonly<Record<HostViewData['bonding'], string>> = {
 };
 
 /** One host: its live session, the host-key decision, and what discovery found. */
-export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit: () => void; onRemove: () => Promise<void> }) {
+export function HostView(props: { host: Host; jumpHost: Host | undefined; focusBond?: string | null; onEdit: () => void; onRemove: () => Promise<void> }) {
   const { host } = props;
   const state = useSessionsStore((s) => s.states[host.id]);
   const result = useSessionsStore((s) => s.discovery[host.id]);
@@ -125,6 +125,7 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; onEdit
           </div>
           <InterfacesTable
             facts={facts}
+            initiallyOpen={props.focusBond ?? null}
             onEditBond={
               changeable && !editorOpen
                 ? (name) => {

@@ -1,4 +1,4 @@
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import type { BondStatus, HostFacts, NetInterface } from '../../../preload/contract';
 import { BondDetail } from './bond-detail';
 
@@ -24,9 +24,15 @@ function speedText(mbps: number | null): string {
 }
 
 /** Like TrueNAS's Network → Interfaces, with the management path marked and bonds opening to LACP detail. */
-export function InterfacesTable(props: { facts: HostFacts; onEditBond: ((name: string) => void) | null; onDeleteBond: ((name: string) => void) | null }) {
+export function InterfacesTable(props: { facts: HostFacts; initiallyOpen?: string | null; onEditBond: ((name: string) => void) | null; onDeleteBond: ((name: string) => void) | null }) {
   const { facts } = props;
-  const [open, setOpen] = useState<Readonly<Record<string, boolean>>>({});
+  const [open, setOpen] = useState<Readonly<Record<string, boolean>>>(() => (props.initiallyOpen ? { [props.initiallyOpen]: true } : {}));
+  // A bond opened from the fleet overview: brought into view once, with the focus on it.
+  const focused = useRef<HTMLButtonElement | null>(null);
+  useEffect(() => {
+    focused.current?.scrollIntoView({ block: 'center' });
+    focused.current?.focus();
+  }, []);
   const bonds = new Map<string, BondStatus>(facts.bonds.map((b) => [b.name, b]));
   const rows = facts.interfaces.filter((nic) => nic.kind !== 'loopback');
   return (
@@ -55,6 +61,7 @@ export function InterfacesTable(props: { facts: HostFacts; onEditBond: ((name: s
                     <button
                       type="button"
                       className="link-button"
+                      ref={nic.name === props.initiallyOpen ? focused : undefined}
                       aria-expanded={expanded}
                       aria-label={`${expanded ? 'Hide' : 'Show'} details of ${nic.name}`}
                       onClick={() => setOpen({ ...open, [nic.name]: !expanded })}

@@ -1,5 +1,6 @@
 import type { ConnectionState, Host } from '../../../preload/contract';
 import { ConnectionBadge } from './connection-badge';
+import { HostHealth } from './fleet/host-health';
 import type { View } from '../state/hosts-store';
 
 export function Sidebar(props: { hosts: readonly Host[]; states: Readonly<Record<string, ConnectionState>>; view: View; onShow: (view: View) => void }) {
@@ -13,6 +14,11 @@ export function Sidebar(props: { hosts: readonly Host[]; states: Readonly<Record
       <button type="button" className="import-hosts" onClick={() => props.onShow({ kind: 'import-hosts' })}>
         Import from SSH config
       </button>
+      {props.hosts.length > 0 ? (
+        <button type="button" className={props.view.kind === 'welcome' ? 'fleet-nav selected' : 'fleet-nav'} onClick={() => props.onShow({ kind: 'welcome' })}>
+          Fleet overview
+        </button>
+      ) : null}
       {props.hosts.length === 0 ? <p className="muted">No hosts yet.</p> : null}
       <ul>
         {props.hosts.map((host) => (
@@ -29,6 +35,7 @@ export function Sidebar(props: { hosts: readonly Host[]; states: Readonly<Record
                 {host.port !== 22 ? `:${host.port}` : ''}
               </span>
               <ConnectionBadge state={props.states[host.id]?.state} />
+              <HostHealth host={host} />
             </button>
           </li>
         ))}

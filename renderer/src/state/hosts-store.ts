@@ -5,7 +5,15 @@ import { api } from '../api/api';
 type AppInfo = ChannelResponse<'app.info'>;
 type StoreProblem = ChannelResponse<'hosts.list'>['storeProblem'];
 
-export type View = { kind: 'welcome' } | { kind: 'add-host' } | { kind: 'import-hosts' } | { kind: 'edit-host'; id: string } | { kind: 'host'; id: string };
+/** 'welcome' is the fleet overview once hosts exist. `bond` opens that bond's details on the host's screen. */
+export type View =
+  | { kind: 'welcome' }
+  | { kind: 'add-host' }
+  | { kind: 'import-hosts' }
+  | { kind: 'edit-host'; id: string }
+  | { kind: 'host'; id: string; bond?: string }
+  | { kind: 'fleet-apply' }
+  | { kind: 'fleet-run'; id: string };
 
 interface HostsState {
   readonly hosts: readonly Host[];

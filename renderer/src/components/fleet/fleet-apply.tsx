@@ -1,0 +1,196 @@
+import { useMemo, useState } from 'react';
+import { defaultBondSpec, type BondSpec, type EligibleMember, type FleetHostPreview, type Host } from '../../../../preload/contract';
+import { useFleetStore } from '../../state/fleet-store';
+import type { View } from '../../state/hosts-store';
+import { useSessionsStore } from '../../state/sessions-store';
+import { BondEditor } from '../editor/bond-editor';
+import { FleetReview } from './fleet-review';
+import './fleet.css';
+
+type Stage = { readonly kind: 'spec' } | { readonly kind: 'targets'; readonly spec: BondSpec };
+
+/** Ports named on any host Bondsmith has read: the spec's members are port names, mapped per host later. */
+function portNames(discovery: ReturnType<typeof useSessionsStore.getState>['discovery']): EligibleMember[] {
+  const names = new Set<string>();
+  for (const result of Object.values(discovery)) for (const nic of result.facts?.interfaces ?? []) if (nic.kind === 'physical' || nic.kind === 'virtual') names.add(nic.name);
+  return [...names].sort().map((name) => ({ name, speedMbps: null, link: 'unknown', carriesAddresses: [], carriesManagement: false, eligible: true, reason: null }));
+}
+
+/** Fleet apply: one bond spec (new, or taken from a bond on one host), the target hosts, then the review. */
+export function FleetApply(props: { hosts: readonly Host[]; onShow: (view: View) => void }) {
+  const discovery = useSessionsStore((s) => s.discovery);
+  const [stage, setStage] = useState<Stage>({ kind: 'spec' });
+  const [source, setSource] = useState('new');
+  const sources = useMemo(
+    () =>
+      props.hosts.flatMap((h) =>
+        (discovery[h.id]?.view?.bonds ?? []).flatMap((b) => (b.spec ? [{ key: `${h.id}/${b.name}`, label: `${b.name} on ${h.label}`, spec: b.spec }] : [])),
+      ),
+    [props.hosts, discovery],
+  );
+  const initial = sources.find((s) => s.key === source)?.spec ?? defaultBondSpec('bond1');
+  const candidates = useMemo(() => portNames(discovery), [discovery]);
+
+  if (stage.kind === 'targets') return <FleetTargets hosts={props.hosts} spec={stage.spec} onBack={() => setStage({ kind: 'spec' })} onShow={props.onShow} />;
+  return (
+    <>
+      <section className="panel" aria-label="Roll out a bond">
+        <header className="panel-header">
+          <h2>Roll out a bond to several hosts · 1 of 2: the bond</h2>
+        </header>
+        <p className="muted">
+          Describe the bond once. Its members are port names; the next step maps them on each host (by default the same names) and shows, before anything runs, every host&apos;s plan and
+          the hosts that cannot take it.
+        </p>
+        <label>
+          Start from{' '}
+          <select value={source} onChange={(e) => setSource(e.target.value)} aria-label="Start from">
+            <option value="new">A new bond</option>
+            {sources.map((s) => (
+              <option key={s.key} value={s.key}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </section>
+      <BondEditor
+        key={source}
+        initial={initial}
+        editing={false}
+        candidates={candidates}
+        serverErrors={{}}
+        formError={null}
+        busy={false}
+        onSave={(spec) => setStage({ kind: 'targets', spec })}
+        onCancel={() => props.onShow({ kind: 'welcome' })}
+      />
+    </>
+  );
+}
+
+function FleetTargets(props: { hosts: readonly Host[]; spec: BondSpec; onBack: () => void; onShow: (view: View) => void }) {
+  const { spec } = props;
+  const { preview, previewing, error, runPreview, start } = useFleetStore();
+  const [chosen, setChosen] = useState<readonly string[]>([]);
+  const [mapping, setMapping] = useState<Readonly<Record<string, readonly string[]>>>({});
+  const [canary, setCanary] = useState<string | null>(null);
+  const [parallelism, setParallelism] = useState(1);
+  const [autoKeepCanary, setAutoKeepCanary] = useState(false);
+  const [autoKeepRest, setAutoKeepRest] = useState(true);
+  const [timeout, setTimeoutSeconds] = useState(60);
+  const [starting, setStarting] = useState(false);
+  const tags = useMemo(() => [...new Set(props.hosts.flatMap((h) => h.tags))].sort(), [props.hosts]);
+  const targets = chosen.map((hostId) => ({ hostId, members: mapping[hostId] ?? null }));
+  const draft = { spec, targets, checkinTimeoutSeconds: timeout };
+  const ready = (preview ?? []).filter((p) => p.problem === null && chosen.includes(p.hostId));
+  const canaryId = canary !== null && ready.some((p) => p.hostId === canary) ? canary : (ready[0]?.hostId ?? null);
+  const toggle = (id: string, on: boolean): void => setChosen(on ? [...chosen, id] : chosen.filter((c) => c !== id));
+  const remap = (hostId: string, members: readonly string[]): void => {
+    const next = { ...mapping, [hostId]: members };
+    setMapping(next);
+    void runPreview({ ...draft, targets: chosen.map((id) => ({ hostId: id, members: next[id] ?? null })) });
+  };
+
+  const go = async (): Promise<void> => {
+    if (canaryId === null) return;
+    setStarting(true);
+    const run = await start({
+      spec,
+      targets: ready.map((p) => ({ hostId: p.hostId, members: mapping[p.hostId] ? [...(mapping[p.hostId] ?? [])] : null })),
+      checkinTimeoutSeconds: timeout,
+      canaryHostId: canaryId,
+      parallelism,
+      autoKeep: { canary: autoKeepCanary, rest: autoKeepRest },
+    });
+    setStarting(false);
+    if (run) props.onShow({ kind: 'fleet-run', id: run.runId });
+  };
+
+  return (
+    <>
+      <section className="panel" aria-label="Target hosts">
+        <header className="panel-header">
+          <h2>Roll out {spec.name} · 2 of 2: hosts, review and start</h2>
+          <span className="muted small">
+            {spec.protocol} over {spec.members.join(', ')}
+            {spec.dhcp ? ' · DHCP' : spec.aliases.length > 0 ? ` · ${spec.aliases.map((a) => `${a.address}/${a.prefix}`).join(', ')}` : ' · no addresses'}
+          </span>
+        </header>
+        {spec.aliases.length > 0 ? (
+          <div className="banner warning" role="status">
+            This bond has static addresses: every target gets the same ones. That is right only where each host is on its own network.
+          </div>
+        ) : null}
+        <div className="toolbar">
+          <span>Choose hosts:</span>
+          {tags.map((t) => (
+            <button key={t} type="button" onClick={() => setChosen([...new Set([...chosen, ...props.hosts.filter((h) => h.tags.includes(t)).map((h) => h.id)])])}>
+              + tag {t}
+            </button>
+          ))}
+          <button type="button" onClick={() => setChosen(props.hosts.map((h) => h.id))}>
+            All
+          </button>
+          <button type="button" onClick={() => setChosen([])}>
+            None
+          </button>
+        </div>
+        <ul className="fleet-targets" aria-label="Hosts to change">
+          {props.hosts.map((h) => (
+            <li key={h.id}>
+              <label>
+                <input type="checkbox" checked={chosen.includes(h.id)} onChange={(e) => toggle(h.id, e.target.checked)} /> {h.label}
+                <span className="muted small"> {h.tags.join(', ')}</span>
+              </label>
+            </li>
+          ))}
+        </ul>
+        <div className="form-grid fleet-options">
+          <label>
+            Check-in timeout (s){' '}
+            <input type="number" min={10} max={300} value={timeout} onChange={(e) => setTimeoutSeconds(Number(e.target.value))} aria-label="Check-in timeout" />
+          </label>
+          <label>
+            Hosts at a time after the canary{' '}
+            <input type="number" min={1} max={16} value={parallelism} onChange={(e) => setParallelism(Number(e.target.value))} aria-label="Hosts at a time" />
+          </label>
+          <label>
+            <input type="checkbox" checked={autoKeepCanary} onChange={(e) => setAutoKeepCanary(e.target.checked)} /> Keep the canary automatically when its checks pass
+          </label>
+          <label>
+            <input type="checkbox" checked={autoKeepRest} onChange={(e) => setAutoKeepRest(e.target.checked)} /> Keep the other hosts automatically when their checks pass
+          </label>
+        </div>
+        {timeout < 10 || timeout > 300 ? <p className="form-error">Check-in timeout is between 10 and 300 s.</p> : null}
+        {parallelism < 1 || parallelism > 16 ? <p className="form-error">Between 1 and 16 hosts at a time.</p> : null}
+        <div className="actions">
+          <button type="button" className="primary" disabled={chosen.length === 0 || previewing || timeout < 10 || timeout > 300} onClick={() => void runPreview(draft)}>
+            {previewing ? 'Checking hosts…' : preview ? 'Check hosts again' : 'Check hosts and plan'}
+          </button>
+          <button type="button" onClick={props.onBack}>
+            Back to the bond
+          </button>
+        </div>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error.message}
+          </p>
+        ) : null}
+      </section>
+      {preview ? (
+        <FleetReview
+          spec={spec}
+          previews={preview.filter((p: FleetHostPreview) => chosen.includes(p.hostId))}
+          canaryId={canaryId}
+          onCanary={setCanary}
+          onRemap={remap}
+          busy={previewing}
+          starting={starting}
+          parallelism={parallelism}
+          onStart={() => void go()}
+        />
+      ) : null}
+    </>
+  );
+}
