@@ -16,8 +16,9 @@ import { writeSummary, type SummaryRow } from './summary';
 // serves N hosts that are real OpenSSH servers on loopback (fleet-servers.ts), and Debian's
 // Chromium opens it. Figures: the bundle's size; time to first paint and to an interactive host list
 // (every host drawn, one clicked and its view shown); the renderer's main-thread time while all N
-// hosts connect and their discoveries arrive; and the cost of one host changing state once the rest
-// is quiet. Main-thread time is Chromium's own account (CDP Performance.getMetrics: TaskDuration,
+// hosts connect and their discoveries arrive; the fleet overview (the home screen) drawn with a row
+// per host; and the cost of one host changing state once the rest is quiet, with the overview open
+// and again with one host's view open instead (the difference is the overview's own). Main-thread time is Chromium's own account (CDP Performance.getMetrics: TaskDuration,
 // ScriptDuration, LayoutDuration, RecalcStyleDuration), so it holds whatever the app renders.
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -143,6 +144,7 @@ function settled(page: Page): Promise<void> {
 }
 
 const hostItems = 'nav[aria-label="Hosts"] li';
+const overviewRows = 'section[aria-label="Fleet overview"] tr.fleet-row';
 
 interface SizeResult {
   readonly hosts: number;
@@ -150,8 +152,10 @@ interface SizeResult {
   readonly listMs: number[];
   readonly clickMs: number[];
   readonly connectStorm: MainThread & { wallMs: number };
+  readonly overviewMs: number;
   readonly oneChange: MainThread[];
   readonly oneDiscovery: MainThread[];
+  readonly oneChangeHostOpen: MainThread[];
   readonly heapMb: number;
 }
 
@@ -189,6 +193,9 @@ async function benchSize(fleet: Fleet, n: number, work: string, opts: Options): 
     await cdp.send('Performance.enable');
     await page.goto(server.url);
     await page.waitForFunction((args) => document.querySelectorAll(args.sel).length >= args.n, { sel: hostItems, n }, { polling: 'raf', timeout: 60_000 });
+    // The fleet overview is the home screen once hosts exist: this page watches it, one row per host.
+    await page.waitForFunction((args) => document.querySelectorAll(args.sel).length >= args.n, { sel: overviewRows, n }, { polling: 'raf', timeout: 60_000 });
+    const overviewMs = await page.evaluate(() => performance.now());
     await settled(page);
     driver = await Driver.open(server);
     const d = driver;
@@ -237,9 +244,25 @@ async function benchSize(fleet: Fleet, n: number, work: string, opts: Options): 
       await settled(page);
       oneDiscovery.push(since(m0, await mainThread(cdp)));
     }
+    // The same change with one host's view open instead of the overview: the difference is the
+    // overview's own cost (the sidebar re-renders in both).
+    const first = hosts[0];
+    if (!first) throw new BenchError('FLEET', 'no hosts listed');
+    await page.locator(hostItems).first().getByRole('button').click();
+    await page.getByRole('heading', { name: first.label, level: 2 }).waitFor({ timeout: 30_000 });
+    const oneChangeHostOpen: MainThread[] = [];
+    for (let i = 0; i < opts.changes; i++) {
+      const connected = i % 2 === 1;
+      await settled(page);
+      const m0 = await mainThread(cdp);
+      await d.call(connected ? 'sessions.connect' : 'sessions.disconnect', { hostId: target.id });
+      await readyBadges(connected ? n : n - 1);
+      await settled(page);
+      oneChangeHostOpen.push(since(m0, await mainThread(cdp)));
+    }
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
     await context.close();
-    return { hosts: n, firstPaintMs, listMs, clickMs, connectStorm, oneChange, oneDiscovery, heapMb: heap.usedSize / 1024 / 1024 };
+    return { hosts: n, firstPaintMs, listMs, clickMs, connectStorm, overviewMs, oneChange, oneDiscovery, oneChangeHostOpen, heapMb: heap.usedSize / 1024 / 1024 };
   } finally {
     driver?.close();
     await browser.close();
@@ -284,8 +307,10 @@ async function main(): Promise<void> {
     ['click last host -> its view', ...results.map((r) => `${ms(med(r.clickMs))} (${ms(percentile(r.clickMs, 90))})`)],
     ['N connect + discover: wall', ...results.map((r) => ms(r.connectStorm.wallMs))],
     ['  renderer main thread busy', ...results.map((r) => `${ms(r.connectStorm.task)} (script ${ms(r.connectStorm.script)}, layout ${ms(r.connectStorm.layout)}, style ${ms(r.connectStorm.style)})`)],
-    ['one host changes state: main thread', ...results.map((r) => `${ms(medOf(r.oneChange, 'task'))} (script ${ms(medOf(r.oneChange, 'script'))}, layout ${ms(medOf(r.oneChange, 'layout'))}, style ${ms(medOf(r.oneChange, 'style'))})`)],
-    ['one discovery result: main thread', ...results.map((r) => `${ms(medOf(r.oneDiscovery, 'task'))} (script ${ms(medOf(r.oneDiscovery, 'script'))}, layout ${ms(medOf(r.oneDiscovery, 'layout'))})`)],
+    ['fleet overview drawn (all N rows)', ...results.map((r) => ms(r.overviewMs))],
+    ['one host changes state, overview open', ...results.map((r) => `${ms(medOf(r.oneChange, 'task'))} (script ${ms(medOf(r.oneChange, 'script'))}, layout ${ms(medOf(r.oneChange, 'layout'))}, style ${ms(medOf(r.oneChange, 'style'))})`)],
+    ['one discovery result, overview open', ...results.map((r) => `${ms(medOf(r.oneDiscovery, 'task'))} (script ${ms(medOf(r.oneDiscovery, 'script'))}, layout ${ms(medOf(r.oneDiscovery, 'layout'))})`)],
+    ['one host changes state, a host open', ...results.map((r) => `${ms(medOf(r.oneChangeHostOpen, 'task'))} (script ${ms(medOf(r.oneChangeHostOpen, 'script'))}, layout ${ms(medOf(r.oneChangeHostOpen, 'layout'))})`)],
     ['JS heap after', ...results.map((r) => `${r.heapMb.toFixed(1)} MB`)],
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -307,7 +332,9 @@ async function main(): Promise<void> {
       { phase: 'P4', row: `renderer bundle, gzip`, value: bundle.gzip / 1024, unit: 'KiB', includes: 'every JS, CSS and HTML file of dist/renderer, gzip -6' },
       { phase: 'P4', row: `first contentful paint, ${at}`, value: med(largest.firstPaintMs), unit: 'ms', includes: 'navigation start to first paint in Chromium, a fresh context' },
       { phase: 'P4', row: `host list interactive, ${at}`, value: med(largest.listMs) + med(largest.clickMs), unit: 'ms', includes: 'every host drawn, then the last one clicked and its view shown' },
-      { phase: 'P4', row: `one host changes state, ${at}`, value: medOf(largest.oneChange, 'task'), unit: 'ms', includes: 'renderer main-thread time for one session.state event with the rest quiet' },
+      { phase: 'P4', row: `fleet overview drawn, ${at}`, value: largest.overviewMs, unit: 'ms', includes: 'navigation start to every host row of the overview (the home screen) drawn' },
+      { phase: 'P4', row: `one host changes state, overview, ${at}`, value: medOf(largest.oneChange, 'task'), unit: 'ms', includes: 'renderer main-thread time for one session.state event with the overview open and the rest quiet' },
+      { phase: 'P4', row: `one discovery result, overview, ${at}`, value: medOf(largest.oneDiscovery, 'task'), unit: 'ms', includes: 'renderer main-thread time for one host\'s discovery result with the overview open' },
     ];
     writeSummary(opts.summary, summary);
   }
