@@ -21,7 +21,8 @@
 //   ifupdown) and whether the kernel can build bonds at all (bonding loaded, built in, loadable or
 //   missing), so a host is changed only through the driver of the stack that really manages it.
 //   Left-over directories prove nothing (an image may ship /run/systemd/netif): a daemon counts only
-//   when it answers (nmcli, systemctl), and those run only where its traces are.
+//   when it answers (nmcli, systemctl), and those run only where its traces are. On ifupdown it lists
+//   the interfaces configured for DHCP (`iface X inet dhcp`): the kernel shows only the lease.
 // - Non-root admins can read everything here except the LACP details the kernel hides in
 //   /proc/net/bonding; the `meta` section reports the effective UID so the UI can say why.
 
@@ -143,7 +144,15 @@ fi
 if [ -d /run/systemd/system ] && [ -d /run/systemd/netif ] && command -v systemctl >/dev/null 2>&1; then
   case "$(systemctl is-active systemd-networkd </dev/null 2>/dev/null)" in active) printf "networkd=running$NL" ;; esac
 fi
-if [ -r /etc/network/interfaces ]; then printf "ifupdown-config=yes$NL"; fi
+if [ -r /etc/network/interfaces ]; then
+  printf "ifupdown-config=yes$NL"
+  for f in /etc/network/interfaces /etc/network/interfaces.d/*; do
+    [ -f "$f" ] && [ -r "$f" ] || continue
+    while read -r a b c d rest; do
+      if [ "$a" = iface ] && [ "$c" = inet ] && [ "$d" = dhcp ]; then printf "ifupdown-dhcp=%s$NL" "$b"; fi
+    done < "$f"
+  done
+fi
 if command -v ifup >/dev/null 2>&1; then printf "ifupdown-tool=yes$NL"; fi
 end stack 0
 for d in /run/bondsmith/*; do

@@ -81,7 +81,7 @@ describe('parseDiscovery: TrueNAS with a pending change, as a non-root admin', (
     expect(f.middleware?.pendingChanges).toBe(true);
     expect(f.middleware?.checkinWaitingSeconds).toBe(42);
     const bond1 = f.middleware?.interfaces.find((i) => i.id === 'bond1');
-    expect(bond1).toEqual({ id: 'bond1', type: 'LINK_AGGREGATION', fake: false, lagProtocol: 'FAILOVER', lagPorts: ['enp3s0', 'enp4s0'], aliases: ['10.10.10.21/24'], description: 'backup network été "quoted"' });
+    expect(bond1).toEqual({ id: 'bond1', type: 'LINK_AGGREGATION', fake: false, lagProtocol: 'FAILOVER', lagPorts: ['enp3s0', 'enp4s0'], aliases: ['10.10.10.21/24'], description: 'backup network été "quoted"', ipv4Dhcp: false });
     expect(f.middleware?.interfaces.find((i) => i.id === 'bond2')).toMatchObject({ fake: true, lagProtocol: 'LACP' });
     expect(f.middleware?.interfaces.find((i) => i.id === 'enp5s0')).toMatchObject({ lagProtocol: null, lagPorts: [], aliases: ['192.168.1.20/24'] });
   });

@@ -45,6 +45,14 @@ function carrierOf(link: Json): boolean | null {
   return flags.includes('UP') ? false : null;
 }
 
+// `ip` prints "dynamic" for an address with a lifetime (no IFA_F_PERMANENT), as a DHCP client or
+// SLAAC adds it; a finite valid_life_time says the same where the flag is not printed.
+const FOREVER = 4294967295;
+function isDynamic(a: Json): boolean {
+  const valid = int(a['valid_life_time']);
+  return a['dynamic'] === true || (valid !== null && valid < FOREVER);
+}
+
 function addressesOf(link: Json, name: string, warn: (m: string) => void): InterfaceAddress[] {
   const list = Array.isArray(link['addr_info']) ? link['addr_info'] : [];
   const out: InterfaceAddress[] = [];
@@ -62,7 +70,7 @@ function addressesOf(link: Json, name: string, warn: (m: string) => void): Inter
       warn(`${name}: more than ${MAX_ADDRESSES} addresses; the rest are not shown`);
       break;
     }
-    out.push({ family, address, prefix, scope: clip(str(a['scope']) ?? '', 32) });
+    out.push({ family, address, prefix, scope: clip(str(a['scope']) ?? '', 32), ...(isDynamic(a) ? { dynamic: true } : {}) });
   }
   return out;
 }

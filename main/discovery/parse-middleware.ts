@@ -76,6 +76,7 @@ function entryOf(e: unknown): MiddlewareView['interfaces'][number] | null {
     // Top-level aliases are the DB config; state.aliases is the kernel. The difference is the pending change.
     aliases: (Array.isArray(e['aliases']) ? e['aliases'] : []).map(aliasText).filter((x): x is string => x !== null).slice(0, 256),
     description: typeof desc === 'string' ? clip(desc, 200) : '',
+    ...(typeof e['ipv4_dhcp'] === 'boolean' ? { ipv4Dhcp: e['ipv4_dhcp'] } : {}),
   };
 }
 

@@ -13,7 +13,13 @@ describe('parseStack', () => {
       renderer: null,
       managedDevices: [],
       bonding: 'loaded',
+      dhcpInterfaces: [],
     });
+  });
+
+  it('ifupdown: the interfaces its configuration puts on DHCP, each once, bad names dropped', () => {
+    const s = parseStack(lines('bonding=loaded', 'ifupdown-config=yes', 'ifupdown-tool=yes', 'ifupdown-dhcp=bond0', 'ifupdown-dhcp=eno4', 'ifupdown-dhcp=bond0', 'ifupdown-dhcp=no such/name'), false);
+    expect(s.dhcpInterfaces).toEqual(['bond0', 'eno4']);
   });
 
   it('ifupdown needs both its configuration and its tool', () => {

@@ -35,6 +35,9 @@ export function parseStack(content: string | undefined, isTrueNas: boolean): Net
     return { ...base, manager: 'networkmanager', version: clip((nm[1] ?? '').trim(), 64) || null, managedDevices, checkpoints };
   }
   if (first('networkd') === 'running') return { ...base, manager: 'systemd-networkd' };
-  if (first('ifupdown-config') === 'yes' && first('ifupdown-tool') === 'yes') return { ...base, manager: 'ifupdown' };
+  if (first('ifupdown-config') === 'yes' && first('ifupdown-tool') === 'yes') {
+    const dhcpInterfaces = [...new Set(all('ifupdown-dhcp').map((n) => parseIfaceName(n)).filter((n): n is string => n !== null))].slice(0, 512);
+    return { ...base, manager: 'ifupdown', dhcpInterfaces };
+  }
   return { ...base, manager: 'unknown' };
 }

@@ -95,7 +95,12 @@ export const KERNEL_FIELDS: { readonly [K in BondFieldKey]: KernelField<K> } = {
     verify: () => [], // a lease may come after the window opens; the static addresses are checked below
   },
   aliases: {
-    read: (s) => routableAddresses(s.iface).slice(0, 64).map((a) => ({ address: a.address, prefix: a.prefix })),
+    // On DHCP the lease (a dynamic address) is the client's, not an alias of the bond's configuration.
+    read: (s) =>
+      routableAddresses(s.iface)
+        .filter((a) => !(s.stack.dhcp === true && a.dynamic === true))
+        .slice(0, 64)
+        .map((a) => ({ address: a.address, prefix: a.prefix })),
     verify: (spec, live) => {
       const expected = spec.aliases.map((a) => `${a.address}/${a.prefix}`);
       if (expected.length === 0 && live.addresses === null) return [];

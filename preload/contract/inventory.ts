@@ -12,6 +12,8 @@ export const addressSchema = z.object({
   address: z.string().max(64),
   prefix: z.number().int().min(0).max(128),
   scope: z.string().max(32),
+  /** The kernel holds it with a lifetime (a DHCP lease, SLAAC): a client put it there, not the configuration. */
+  dynamic: z.boolean().optional(),
 });
 export type InterfaceAddress = z.infer<typeof addressSchema>;
 
@@ -141,6 +143,8 @@ export const middlewareViewSchema = z.object({
         lagPorts: z.array(z.string().max(32)).max(64),
         aliases: z.array(z.string().max(64)).max(256),
         description: z.string().max(200),
+        /** `ipv4_dhcp` of the entry (its DB config). */
+        ipv4Dhcp: z.boolean().optional(),
       }),
     )
     .max(512),
@@ -158,6 +162,8 @@ export const networkStackSchema = z.object({
   managedDevices: z.array(ifaceNameSchema).max(512),
   /** NetworkManager: checkpoints armed right now (D-Bus object paths): a change waits for confirmation. */
   checkpoints: z.array(z.string().regex(/^\/org\/freedesktop\/NetworkManager\/Checkpoint\/[0-9]{1,9}$/)).max(16).optional(),
+  /** ifupdown: interfaces its configuration brings up on DHCP (`iface X inet dhcp`). */
+  dhcpInterfaces: z.array(ifaceNameSchema).max(512).optional(),
   /** loaded or builtin: bonds can be built now; loadable: the module is there; missing: this kernel cannot build bonds. */
   bonding: z.enum(['loaded', 'builtin', 'loadable', 'missing', 'unknown']),
 });

@@ -127,6 +127,19 @@ ip netns add sw
 {
   for p in 1 2 3 4; do echo "link set eno$p up"; done
 } | ip -batch -
+# The switch serves DHCP on br0 to whatever reaches it through the ports (a bond on DHCP), from the
+# documentation range it sits in, and nothing else: no DNS (port 0), no router or DNS server option
+# (a lease must never take the default route from the management NIC). It runs in the switch's
+# namespace only, so neither the management network nor the machine ever sees it.
+if command -v dnsmasq >/dev/null; then
+  nsenter --net=/run/netns/sw dnsmasq --conf-file=/dev/null --port=0 --interface=br0 --bind-interfaces \
+    --dhcp-range=192.0.2.100,192.0.2.199,255.255.255.0,1h --dhcp-authoritative \
+    --dhcp-option=option:router --dhcp-option=option:dns-server --no-resolv --no-hosts \
+    --dhcp-leasefile=/run/lab/dnsmasq.leases --pid-file=/run/lab/dnsmasq.pid --user=root --group=root \
+    --log-dhcp --log-facility=/run/lab/dnsmasq.log || say "dhcp server failed"
+else
+  say "dhcp server failed: no dnsmasq on the machine (apt-get install dnsmasq-base)"
+fi
 [ -n "$FIRST_BOOT" ] && echo "$LAB_HOST" > /etc/bondsmith-lab-host
 say "network done"
 

@@ -50,7 +50,8 @@ export const linuxIfupdownDriver: HostDriver<LinuxExtras | null> = {
   recognises: (facts) => facts.stack.manager === 'ifupdown',
   readExtras,
   eligibleMembers: (facts, editing, options) => eligibleMembers(facts, editing, options),
-  specOf: (facts, bondName) => readBondSpec(facts, bondName),
+  // The kernel shows a DHCP bond's lease like any address; ifupdown's `inet dhcp` says what it is.
+  specOf: (facts, bondName) => readBondSpec(facts, bondName, { dhcp: facts.stack.dhcpInterfaces?.includes(bondName) ?? false }),
   plan: planLinuxIfupdown,
   verify: verifyKernel,
   pendingOnBox,

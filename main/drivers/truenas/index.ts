@@ -34,6 +34,7 @@ export const truenasDriver: HostDriver<null> = {
     return readBondSpec(facts, bondName, {
       ...(entry ? { members: entry.lagPorts } : {}),
       ...(entry?.description && entry.description !== bondName ? { description: entry.description } : {}),
+      ...(entry?.ipv4Dhcp !== undefined ? { dhcp: entry.ipv4Dhcp } : {}),
     });
   },
   plan: planTruenas,

@@ -2,8 +2,11 @@
 
 `DryKernel` stands in for it only when the daemon runs outside a lab guest, in tests of pure logic.
 """
+import glob
 import json
 import logging
+import os
+import signal
 import subprocess
 
 log = logging.getLogger('middlewared.kernel')
@@ -11,6 +14,9 @@ log = logging.getLogger('middlewared.kernel')
 MODES = {'LACP': '802.3ad', 'FAILOVER': 'active-backup', 'LOADBALANCE': 'balance-xor'}
 PROTOCOLS = {v: k for k, v in MODES.items()}
 PROTOCOLS.update({'balance-rr': 'ROUNDROBIN', 'broadcast': 'BROADCAST'})
+
+
+FOREVER = 4294967295
 
 
 class KernelError(Exception):
@@ -33,7 +39,9 @@ def _link_from_ip(item, read_sys):
         'tx_queues': item.get('num_tx_queues', 1),
         'speed': read_sys(name, 'speed'),
         'addrs': [
-            {'family': a['family'], 'address': a['local'], 'prefix': a['prefixlen'], 'scope': a.get('scope')}
+            {'family': a['family'], 'address': a['local'], 'prefix': a['prefixlen'], 'scope': a.get('scope'),
+             # A DHCP lease: dhclient-script adds it with a lifetime.
+             'dynamic': bool(a.get('dynamic')) or a.get('valid_life_time', FOREVER) < FOREVER}
             for a in item.get('addr_info', []) if a.get('family') in ('inet', 'inet6')
         ],
         'bond': None,
@@ -56,6 +64,16 @@ def _read_sys(name, attr):
         with open(f'/sys/class/net/{name}/{attr}') as f:
             return f.read().strip()
     except OSError:
+        return None
+
+
+def _pid_alive(path):
+    try:
+        with open(path) as f:
+            pid = int(f.read().strip())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
         return None
 
 
@@ -105,6 +123,33 @@ class IpKernel:
     def replace_default_route(self, gateway):
         self._ip('route', 'replace', 'default', 'via', gateway)
 
+    # DHCP clients: dhclient with ifupdown's pid and lease files, as the box runs one per DHCP interface.
+    def dhcp_clients(self):
+        out = []
+        for path in glob.glob('/run/dhclient.*.pid'):
+            name = path[len('/run/dhclient.'):-len('.pid')]
+            if _pid_alive(path):
+                out.append(name)
+        return out
+
+    def start_dhcp(self, name):
+        proc = subprocess.run(['dhclient', '-4', '-nw', '-pf', f'/run/dhclient.{name}.pid',
+                               '-lf', f'/var/lib/dhcp/dhclient.{name}.leases', name], capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise KernelError(f'dhclient {name}: {proc.stderr.strip()}')
+        log.info('dhclient %s started', name)
+
+    def stop_dhcp(self, name):
+        path = f'/run/dhclient.{name}.pid'
+        pid = _pid_alive(path)
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        log.info('dhclient %s stopped', name)
+
     def delete_default_route(self):
         self._ip('-4', 'route', 'del', 'default')
 
@@ -130,6 +175,7 @@ class DryKernel:
 
     def __init__(self, spec):
         self.gateway = spec.get('default_gateway')
+        self._dhcp = set()
         self.state = {}
         for i, nic in enumerate(spec.get('links', [])):
             self.state[nic['name']] = {
@@ -202,6 +248,15 @@ class DryKernel:
 
     def replace_default_route(self, gateway):
         self.gateway = gateway
+
+    def dhcp_clients(self):
+        return sorted(self._dhcp)
+
+    def start_dhcp(self, name):
+        self._dhcp.add(name)
+
+    def stop_dhcp(self, name):
+        self._dhcp.discard(name)
 
     def delete_default_route(self):
         self.gateway = None

@@ -1,7 +1,7 @@
 """interface.sync: apply the config DB to the guest kernel, in the real order (fact sheet §5.2).
 
-bonds (lag_setup) -> address/MTU per DB interface -> DHCP -> unconfigure every NIC not in the DB
--> default route. Errors are logged, never raised to the caller, as on the real box (§4).
+bonds (lag_setup) -> address/MTU per DB interface -> DHCP clients -> unconfigure every NIC not in the
+DB -> default route. Errors are logged, never raised to the caller, as on the real box (§4).
 """
 import logging
 
@@ -34,9 +34,14 @@ def sync(mw):
             _try(f"up {row['int_interface']}", _up, kernel, links.get(row['int_interface']))
             continue
         _try(f"configure {row['int_interface']}", sync_interface, db, kernel, links, row)
-        if row['int_dhcp']:
-            # The lab has no DHCP server: the setting is recorded, no client is started (see README).
-            log.info('DHCP requested on %s: not started in the test double', row['int_interface'])
+
+    # One DHCP client per DHCP interface; a client whose interface is no longer on DHCP (or gone) stops.
+    dhcp = {r['int_interface'] for r in rows if r['int_dhcp'] and r['int_interface'] not in parents}
+    running = set(kernel.dhcp_clients())
+    for name in sorted(running - dhcp):
+        _try(f'stop dhcp {name}', kernel.stop_dhcp, name)
+    for name in sorted(dhcp - running):
+        _try(f'start dhcp {name}', kernel.start_dhcp, name)
 
     # Destroy stray cloned interfaces first, so their members are free before they are unconfigured.
     for name in kernel.links():
@@ -141,8 +146,10 @@ def sync_interface(db, kernel, links, row):
         kernel.release(name)
         link = kernel.links().get(name) or link
     wanted = {(a['address'], a['netmask']): 'inet' if a['type'] == 'INET' else 'inet6' for a in db_aliases(db, row)}
+    # On DHCP the lease is the client's (dynamic): sync leaves it alone.
     current = {(a['address'], a['prefix']) for a in link['addrs']
-               if a['family'] == 'inet' or (a['family'] == 'inet6' and not a['address'].lower().startswith('fe80'))}
+               if (a['family'] == 'inet' or (a['family'] == 'inet6' and not a['address'].lower().startswith('fe80')))
+               and not (row['int_dhcp'] and a.get('dynamic'))}
     for address, prefix in current - set(wanted):
         kernel.addr_del(name, address, prefix)
     for (address, prefix), family in wanted.items():
