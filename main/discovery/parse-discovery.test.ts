@@ -92,6 +92,16 @@ describe('parseDiscovery: TrueNAS with a pending change, as a non-root admin', (
     expect(f.interfaces.filter((i) => i.isManagement).map((i) => i.name)).toEqual(['enp5s0']);
   });
 
+  it("calls a port what the middleware calls it: a veth it lists as PHYSICAL is physical, one it does not list stays virtual", () => {
+    // As the lab's ports look: veths with no backing device in sysfs (both are bond ports, with linkinfo).
+    const veth = (text: string, name: string): string =>
+      text.replace(`${name} device 1\n`, '').replace(new RegExp(`("ifname":"${name}",[^{}]*?"linkinfo":\\{)`), '$1"info_kind":"veth",');
+    const unlisted = (text: string, name: string): string => text.replace(`"id":"${name}","name":"${name}"`, '"id":"enp9s0","name":"enp9s0"');
+    const g = facts(unlisted(veth(veth(fixture('truenas-failover-pending.txt'), 'enp3s0'), 'enp4s0'), 'enp4s0'));
+    const kinds = Object.fromEntries(g.interfaces.map((i) => [i.name, i.kind]));
+    expect(kinds).toMatchObject({ enp3s0: 'physical', enp4s0: 'virtual', enp5s0: 'physical', bond1: 'bond' });
+  });
+
   it('warns that the FAILOVER bond has no link monitoring', () => {
     const b = f.bonds.find((x) => x.name === 'bond1');
     expect(b?.protocol).toBe('FAILOVER');

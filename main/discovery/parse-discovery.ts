@@ -183,6 +183,9 @@ export function parseDiscovery(stdout: string, opts: ParseDiscoveryOptions): Env
     for (const i of interfaces) {
       const e = middleware.interfaces.find((x) => x.id === i.name);
       if (e !== undefined && e.description !== '') i.description = clip(e.description, 200);
+      // The box's own word for a port: the middleware lists as PHYSICAL what its UI offers as a NIC,
+      // having hidden internal interfaces (lo, tap*, docker*, …; truenas-middleware.md, interface.query).
+      if (e?.type === 'PHYSICAL' && (i.kind === 'virtual' || i.kind === 'other')) i.kind = 'physical';
     }
   }
   const hostname = clip(meta.get('hostname') ?? '', 255);
