@@ -58,6 +58,37 @@ test.describe('discovery of lab hosts', () => {
     // Discovery on TrueNAS asks the middleware too (each midclt call starts a Python client).
     await expect(region).toContainText('TrueNAS', { timeout: 60_000 });
     for (const port of ['eno1', 'eno2', 'eno3', 'eno4']) await expect(interfacesTable(page, 'nas2').getByRole('rowheader', { name: new RegExp(`^${port}`) })).toBeVisible();
+    // The middleware lists the lab's ports as PHYSICAL: the type column says what TrueNAS would.
+    for (const port of ['eno1', 'eno2', 'eno3', 'eno4']) await expect(interfacesTable(page, 'nas2').getByRole('row', { name: new RegExp(`^${port}\\b`) })).toContainText('Physical');
     await app.screenshot('12-interfaces-truenas');
+  });
+
+  test('a bond ifupdown brings up on DHCP opens in the editor as DHCP, its lease not shown as a static address', async ({ app, lab }) => {
+    const { page } = app;
+    // Configured by hand as an admin would (not through Bondsmith); the lab switch serves the lease.
+    const stanza = ['auto bond7', 'iface bond7 inet dhcp', '    bond-slaves eno3 eno4', '    bond-mode active-backup', '    bond-miimon 100', '    bond-primary eno3'];
+    const write = `printf '%s\\n' ${stanza.map((l) => `'${l}'`).join(' ')} > /etc/network/interfaces.d/bond7`;
+    const up = await labExec('nas1', `${write} && ifup bond7 && ip -o -4 addr show dev bond7`, { timeoutMs: 90_000 }, E2E_LAB);
+    expect(up.code, up.stderr).toBe(0);
+    const lease = /inet (192\.0\.2\.1\d\d)\//.exec(up.stdout)?.[1];
+    expect(lease, up.stdout).toBeDefined();
+    const nas1 = host(lab, 'nas1');
+    if ((await page.getByRole('region', { name: 'Interfaces of nas1' }).count()) === 0) {
+      await addLabHost(page, 'nas1', nas1);
+      await connectAndTrust(page, 'nas1', sshKeygenFingerprint(nas1.knownHostsLine));
+    }
+    await waitForDiscovery(page, 'nas1');
+    const table = interfacesTable(page, 'nas1');
+    await expect(async () => {
+      await page.getByRole('region', { name: 'Connection to nas1' }).getByRole('button', { name: 'Refresh' }).click();
+      await expect(table.getByRole('row', { name: /^bond7\b/ })).toContainText(lease ?? '', { timeout: 3_000 });
+    }).toPass({ timeout: 60_000 });
+    await table.getByRole('button', { name: 'Edit bond7' }).click();
+    const form = page.getByRole('form', { name: 'Edit bond7' });
+    await expect(form).toBeVisible();
+    await expect(form.getByRole('checkbox', { name: 'DHCP' })).toBeChecked();
+    await expect(form.getByLabel('IP address 1', { exact: true })).toHaveCount(0);
+    await expect(form.getByLabel('Link Aggregation Protocol')).toHaveValue('FAILOVER');
+    await app.screenshot('13-editor-dhcp-bond');
   });
 });
