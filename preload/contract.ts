@@ -79,6 +79,11 @@ export const channels = {
   'bonds.apply': { request: z.object({ planId: idSchema, autoKeep: z.boolean() }).strict(), response: applyStateSchema },
   'bonds.keep': { request: z.object({ applyId: idSchema }).strict(), response: applyStateSchema },
   'bonds.revert': { request: z.object({ applyId: idSchema }).strict(), response: applyStateSchema },
+  /** A new plan that takes back what a finished apply left on the box (e.g. a change the box kept without confirmation). */
+  'bonds.planUndo': {
+    request: z.object({ applyId: idSchema, checkinTimeoutSeconds: z.number().int().min(10).max(300) }).strict(),
+    response: z.object({ plan: planViewSchema.nullable(), fieldErrors: z.array(fieldErrorSchema).max(100) }),
+  },
   'bonds.applies': {
     request: empty,
     response: z.object({ applies: z.array(applyStateSchema).max(1000) }),

@@ -24,6 +24,7 @@ const CHANNELS = [
   'bonds.apply',
   'bonds.keep',
   'bonds.revert',
+  'bonds.planUndo',
   'bonds.applies',
   'bonds.resolvePending',
   'audit.list',

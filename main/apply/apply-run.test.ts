@@ -224,3 +224,82 @@ describe('ApplyRun', () => {
     });
   });
 });
+
+describe('ApplyRun: a box that stops waiting before anyone confirms', () => {
+  afterEach(() => vi.useRealTimers());
+  const probed = (p: Plan): Plan => ({ ...p, armedProbe: { command: 'cmd-armed', armedPattern: '^[0-9]+$' } });
+  const okAnswers = (armed: Answer[]): Record<string, Answer[]> => ({
+    'cmd-snap': [{ code: 0 }],
+    'cmd-arm': [{ code: 0 }],
+    'cmd-apply': [{ code: 0 }],
+    'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }],
+    'cmd-persist': [{ code: 0 }],
+    'cmd-undo': [{ code: 0 }],
+    'cmd-armed': armed,
+  });
+
+  it('notices while the countdown runs that the rollback timer is gone, reads the bond again and says the box kept it', async () => {
+    vi.useFakeTimers();
+    const log: string[] = [];
+    // Armed at the first question; then the middleware restarted: no timer, the change stays.
+    const shell = scriptedShell(okAnswers([{ code: 0, stdout: '52' }, { code: 0, stdout: 'null' }]), log);
+    const run = new ApplyRun(probed(plan(basicSteps())), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
+    await run.start();
+    expect(run.snapshot().phase).toBe('awaiting-confirmation');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(run.snapshot().phase).toBe('awaiting-confirmation');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'kept-unconfirmed', deadline: null });
+    expect(run.snapshot().message).toMatch(/^The box kept this change without confirmation: .*middleware restarted or the box rebooted.*revert it with a new safe apply/);
+    expect(run.snapshot().checks.every((c) => c.ok)).toBe(true);
+    expect(log.filter((c) => c === 'cmd-verify')).toHaveLength(2);
+    expect(log).not.toContain('cmd-undo');
+  });
+
+  it('keeps asking while the box cannot be reached (a reboot), and concludes nothing from silence', async () => {
+    vi.useFakeTimers();
+    const log: string[] = [];
+    const shell = scriptedShell(okAnswers([new Error('connect ECONNREFUSED'), { code: 1, stderr: 'Failed to run middleware call. Daemon not running?' }, { code: 0, stdout: '40' }]), log);
+    const run = new ApplyRun(probed(plan(basicSteps())), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
+    await run.start();
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(run.snapshot().phase).toBe('awaiting-confirmation');
+    expect(log.filter((c) => c === 'cmd-armed')).toHaveLength(3);
+    await run.keep();
+    expect(run.snapshot().result).toBe('confirmed');
+  });
+
+  it('Revert on a box that already made the change permanent says so instead of claiming it reverted', async () => {
+    const log: string[] = [];
+    const shell = scriptedShell(okAnswers([{ code: 0, stdout: 'null' }]), log);
+    const run = new ApplyRun(probed(plan(basicSteps())), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
+    await run.start();
+    await run.revert();
+    expect(run.snapshot().result).toBe('kept-unconfirmed');
+    expect(log).not.toContain('cmd-undo');
+    await run.dispose();
+  });
+
+  it('says the change is not there when the box stopped waiting and the bond is not as planned', async () => {
+    const answers = okAnswers([{ code: 0, stdout: 'null' }]);
+    answers['cmd-verify'] = [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }, { code: 0, stdout: `--bondsmith-ip--\n[]` }];
+    const run = new ApplyRun(probed(plan(basicSteps())), { applyId: 'a1', planId: 'p1' }, io(scriptedShell(answers, [])), verifyKernel, false, () => undefined);
+    await run.start();
+    await run.keep();
+    expect(run.snapshot().result).toBe('failed');
+    expect(run.snapshot().message).toMatch(/no longer waits for confirmation, and bond1 is not as planned/);
+    await run.dispose();
+  });
+});
+
+describe('ApplyRun: a step the box refuses, read by the driver', () => {
+  it('shows the reason in plain words and hands the field errors back', async () => {
+    const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 1, stderr: '[EINVAL] interface_create.lag_ports.0: Interface eno3 is currently in use\n' }], 'cmd-undo': [{ code: 0 }] }, []);
+    const reader = (s: PlanStep, r: { stderr: string }) => (s.id === 'arm' ? { detail: r.stderr.replace(/^\[EINVAL\] [^:]+: /, '').trim(), fieldErrors: [{ field: 'members.0', message: 'Interface eno3 is currently in use' }] } : null);
+    const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined, reader);
+    await run.start();
+    expect(run.snapshot()).toMatchObject({ result: 'failed', fieldErrors: [{ field: 'members.0', message: 'Interface eno3 is currently in use' }] });
+    expect(run.snapshot().steps.find((s) => s.id === 'arm')?.detail).toBe('Interface eno3 is currently in use');
+    expect(run.snapshot().message).toMatch(/^step arm failed: Interface eno3 is currently in use\. /);
+  });
+});

@@ -1,5 +1,5 @@
 import type { ApplyState } from '../../preload/contract';
-import type { Plan, PlanStep, PlanVerify, StepCheck } from '../plan/plan-types';
+import type { FieldError, Plan, PlanStep, PlanVerify, StepCheck } from '../plan/plan-types';
 import { toAppError } from '../errors';
 import { explainSudoRefusal } from '../shell/sudo';
 import type { ExecResult } from '../ssh/connection';
@@ -28,18 +28,25 @@ export interface ApplyIo {
 /** The plan's driver's reading of a verify-state step's output. */
 export type Verifier = (verify: PlanVerify, stdout: string) => VerifyCheck[];
 
+/** The plan's driver's reading of a failed step (its stack's error format), or null to show it as printed. */
+export type FailureReader = (step: PlanStep, result: ExecResult) => { readonly detail: string; readonly fieldErrors: readonly FieldError[] } | null;
+
 type StepStatus = ApplyState['steps'][number]['status'];
 
 const STEP_TIMEOUT_MS = 120_000;
 /** After the deadline: how long to keep trying to reach the box to see that it rolled back. */
 const EXPIRE_CHECK_MS = 120_000;
 const EXPIRE_RETRY_MS = 2_000;
+/** While the change waits: how often to ask the box whether its rollback is still armed (plan.armedProbe). */
+const ARMED_PROBE_MS = 5_000;
+const ARMED_PROBE_TIMEOUT_MS = 30_000;
 
 export class ApplyRun {
   private state: ApplyState;
   private readonly outputs = new Map<string, string>();
   private fresh: RemoteShell | null = null;
   private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
   private busy: Promise<void> = Promise.resolve();
   /** The deadline passed unconfirmed: steps of the normal run stop, the box's rollback is checked. */
   private expired = false;
@@ -51,6 +58,7 @@ export class ApplyRun {
     private readonly verifier: Verifier,
     autoKeep: boolean,
     private readonly onUpdate: (state: ApplyState) => void,
+    private readonly readFailure: FailureReader | null = null,
   ) {
     const visible = plan.steps.filter((s) => s.phase !== 'rollback');
     this.state = {
@@ -93,12 +101,14 @@ export class ApplyRun {
       const checksOk = this.state.checks.every((c) => c.ok);
       this.set({ phase: 'awaiting-confirmation', message: checksOk ? 'All checks passed. Keep the change, or revert it.' : 'Some checks failed.' });
       if (this.state.autoKeep && checksOk) await this.confirm();
+      else this.scheduleArmedProbe();
     });
   }
 
   keep(): Promise<void> {
     return this.serial(async () => {
       if (this.state.phase !== 'awaiting-confirmation') return;
+      if ((await this.boxStillWaits()) === false) return this.boxKeptItself();
       await this.confirm();
     });
   }
@@ -106,13 +116,69 @@ export class ApplyRun {
   revert(): Promise<void> {
     return this.serial(async () => {
       if (this.state.phase !== 'awaiting-confirmation') return;
+      // Reverting a change the box has already made permanent would only re-sync it: say so instead.
+      if ((await this.boxStillWaits()) === false) return this.boxKeptItself();
       await this.rollBack('reverted', 'Reverted by the user.');
     });
   }
 
   async dispose(): Promise<void> {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     await this.fresh?.close().catch(() => undefined);
+  }
+
+  /** While the change waits: ask the box every few seconds whether its rollback is still armed. */
+  private scheduleArmedProbe(): void {
+    if (!this.plan.armedProbe || this.state.phase !== 'awaiting-confirmation') return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      void this.serial(async () => {
+        if (this.state.phase !== 'awaiting-confirmation' || this.expired) return;
+        if ((await this.boxStillWaits()) === false) return this.boxKeptItself();
+        this.scheduleArmedProbe();
+      });
+    }, ARMED_PROBE_MS);
+  }
+
+  /**
+   * true: the box's rollback is armed; false: the box answered that it no longer waits (a restarted
+   * middleware or a reboot drops the timer and keeps the change); null: no answer (the box may be
+   * rebooting) or nothing to ask, so nothing is concluded.
+   */
+  private async boxStillWaits(): Promise<boolean | null> {
+    const probe = this.plan.armedProbe;
+    if (!probe) return null;
+    try {
+      const shell = await this.shellFor({ connection: 'fresh' });
+      const result = await shell.exec(probe.command, { timeoutMs: ARMED_PROBE_TIMEOUT_MS });
+      if (result.code !== 0) return null; // e.g. the middleware is still starting
+      return new RegExp(probe.armedPattern).test(result.stdout.trim());
+    } catch {
+      await this.dropFresh();
+      return null;
+    }
+  }
+
+  /**
+   * The box stopped waiting before anyone confirmed: what it runs now stays. Read the bond again
+   * (the verify-state steps) so the user sees it as it is, and say plainly what happened.
+   */
+  private async boxKeptItself(): Promise<void> {
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.set({ checks: [] });
+    let asPlanned = true;
+    for (const step of this.plan.steps.filter((s) => s.check.kind === 'verify-state')) asPlanned = (await this.runStep(step)) && asPlanned;
+    const what = this.plan.action === 'delete' ? `${this.plan.bondName} stays deleted` : `${this.plan.bondName} stays as it is now`;
+    if (asPlanned) {
+      // Nothing is pending any more; the confirm steps only tidy up (check-in finds nothing to cancel).
+      for (const step of this.plan.steps.filter((s) => s.phase === 'confirm')) await this.runStep(step);
+      return this.finish(
+        'kept-unconfirmed',
+        `The box kept this change without confirmation: its rollback timer is gone (the middleware restarted or the box rebooted while the change waited, which makes pending changes permanent). ${what}. If you did not want it, revert it with a new safe apply.`,
+      );
+    }
+    this.finish('failed', `The box no longer waits for confirmation, and ${this.plan.bondName} is not as planned: the change was undone or replaced on the box itself. Look at the host before changing it again.`);
   }
 
   private serial(work: () => Promise<void>): Promise<void> {
@@ -192,6 +258,7 @@ export class ApplyRun {
   private finish(result: NonNullable<ApplyState['result']>, message: string): void {
     if (this.state.result !== null) return;
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     this.set({ phase: 'finished', result, message, deadline: result === 'failed' && this.state.deadline ? this.state.deadline : null });
   }
 
@@ -206,7 +273,7 @@ export class ApplyRun {
     this.set({ steps: this.state.steps.map((s) => (s.id === id ? { ...s, status, detail } : s)) });
   }
 
-  private async shellFor(step: PlanStep): Promise<RemoteShell> {
+  private async shellFor(step: Pick<PlanStep, 'connection'>): Promise<RemoteShell> {
     if (step.connection === 'current') return this.io.current;
     if (!this.fresh) this.fresh = await this.io.openFresh(this.plan.verify.reconnectAddress);
     return this.fresh;
@@ -251,7 +318,11 @@ export class ApplyRun {
     }
     const stdout = result.stdout.trim();
     const failed = (why: string): { ok: false; stdout: string; detail: string } => ({ ok: false, stdout, detail: why });
-    if (result.code !== 0) return failed(explainSudoRefusal(result) ?? (firstLines(result.stderr || result.stdout) || `exit status ${String(result.code ?? result.signal)}`));
+    if (result.code !== 0) {
+      const read = this.readFailure?.(step, result) ?? null;
+      if (read !== null && read.fieldErrors.length > 0) this.set({ fieldErrors: [...(this.state.fieldErrors ?? []), ...read.fieldErrors].slice(0, 64) });
+      return failed(explainSudoRefusal(result) ?? read?.detail ?? (firstLines(result.stderr || result.stdout) || `exit status ${String(result.code ?? result.signal)}`));
+    }
     const check: StepCheck = step.check;
     switch (check.kind) {
       case 'exit-zero':

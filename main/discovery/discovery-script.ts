@@ -99,6 +99,10 @@ if [ -n "$MC" ]; then
   begin mw-query
   midclt -t 30 call interface.query </dev/null 2>&1
   end mw-query $?
+  # The DNS servers in use: a first configuration of a DHCP-installed box can drop them (§5.8).
+  begin mw-resolv
+  emit_file /etc/resolv.conf
+  end mw-resolv $?
   begin mw-pending
   P=$(midclt -t 20 call interface.has_pending_changes </dev/null 2>&1)
   rc=$?

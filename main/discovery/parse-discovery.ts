@@ -173,7 +173,7 @@ export function parseDiscovery(stdout: string, opts: ParseDiscoveryOptions): Env
   const hasMidclt = (meta.get('midclt') ?? '') !== '';
   let middleware: HostFacts['middleware'] = null;
   if (hasMidclt) {
-    const mw = parseMiddleware({ version: sec('mw-version'), query: sec('mw-query'), pending: sec('mw-pending'), checkin: sec('mw-checkin') }, etcVersion);
+    const mw = parseMiddleware({ version: sec('mw-version'), query: sec('mw-query'), pending: sec('mw-pending'), checkin: sec('mw-checkin'), resolv: sec('mw-resolv') }, etcVersion);
     middleware = mw.view;
     mw.warnings.forEach(warn);
   }

@@ -1,5 +1,6 @@
 import type { MiddlewareView } from '../../preload/contract';
 import { clip } from '../bond/bond-values';
+import { ipFamily } from '../../preload/contract/ip';
 import { extractJson, firstLineOf, type DiscoverySection } from './discovery-sections';
 
 // The TrueNAS middleware's view from `midclt call` output (reference/truenas-middleware.md §3, §6):
@@ -14,6 +15,8 @@ export interface MiddlewareSections {
   query?: DiscoverySection;
   pending?: DiscoverySection;
   checkin?: DiscoverySection;
+  /** /etc/resolv.conf, where TrueNAS writes the DNS servers it uses (its own or DHCP's). */
+  resolv?: DiscoverySection;
 }
 
 const lastLine = (s: string): string => s.trim().split('\n').pop()?.trim() ?? '';
@@ -80,6 +83,17 @@ function entryOf(e: unknown): MiddlewareView['interfaces'][number] | null {
   };
 }
 
+/** The first three `nameserver` lines that hold an IP address; anything else in the file is ignored. */
+export function parseNameservers(content: string): string[] {
+  const out: string[] = [];
+  for (const line of content.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)\s*$/.exec(line);
+    const ip = m?.[1];
+    if (ip !== undefined && ip.length <= 45 && ipFamily(ip) !== null && out.length < 3) out.push(ip);
+  }
+  return out;
+}
+
 /**
  * The middleware view, or null when interface.query gave nothing usable (no rights, middleware down).
  * `fallbackVersion` is /etc/version, used when system.version_short failed.
@@ -114,7 +128,13 @@ export function parseMiddleware(s: MiddlewareSections, fallbackVersion: string |
     else checkin = parsed;
   }
   return {
-    view: { version: clip(version ?? 'unknown', 64), pendingChanges: pending ?? false, checkinWaitingSeconds: checkin, interfaces },
+    view: {
+      version: clip(version ?? 'unknown', 64),
+      pendingChanges: pending ?? false,
+      checkinWaitingSeconds: checkin,
+      interfaces,
+      nameservers: s.resolv === undefined || failed(s.resolv) ? [] : parseNameservers(s.resolv.content),
+    },
     warnings,
   };
 }

@@ -2,7 +2,8 @@ import type { BondSpec } from '../../preload/contract/bond-spec';
 import type { DriverKind, PendingOnBox } from '../../preload/contract/host-view';
 import type { HostFacts } from '../../preload/contract/inventory';
 import type { EligibleMemberMark } from '../plan/eligible-members';
-import type { FieldError, PlanAction, PlanImpact, PlanStep, PlanVerify } from '../plan/plan-types';
+import type { ArmedProbe, FieldError, PlanAction, PlanImpact, PlanStep, PlanVerify } from '../plan/plan-types';
+import type { ExecResult } from '../ssh/connection';
 import type { VerifyCheck } from '../plan/verify-check';
 import type { HostConnection } from '../ssh/connection';
 
@@ -36,6 +37,14 @@ export interface DriverPlan {
   readonly verify: PlanVerify;
   /** The restore script the armed rollback runs, where the driver writes one (also in a step). */
   readonly rollbackScript: string | null;
+  /** How to ask whether the box's rollback is still armed while the change waits; null/absent: not asked. */
+  readonly armedProbe?: ArmedProbe | null;
+}
+
+/** A failed step in the box's own words, for people: the first reason, and the editor fields it concerns. */
+export interface StepFailure {
+  readonly detail: string;
+  readonly fieldErrors: readonly FieldError[];
 }
 
 export type DriverPlanResult =
@@ -74,4 +83,6 @@ export interface HostDriver<Extras = unknown> {
   /** Changes armed on the box and waiting for confirmation. */
   pendingOnBox(facts: HostFacts): PendingOnBox[];
   resolvePending(input: ResolvePendingInput): Promise<void>;
+  /** Read a failed step's output the way this stack reports errors (e.g. midclt's "[EINVAL] field: message"); null: shown as printed. */
+  readStepFailure?(step: PlanStep, result: ExecResult, action: PlanAction): StepFailure | null;
 }

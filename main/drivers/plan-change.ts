@@ -137,6 +137,7 @@ export function planBondChange(input: PlanInput): PlanResult {
     checkinTimeoutSeconds: timeout,
     verify,
     rollbackScript,
+    armedProbe: planned.plan.armedProbe ?? null,
   };
   return { ok: true, plan };
 }

@@ -30,6 +30,7 @@ function handlersFor(services: Services): Handlers {
     'bonds.apply': (req) => services.bonds.apply(req.planId, req.autoKeep),
     'bonds.keep': (req) => services.bonds.keep(req.applyId),
     'bonds.revert': (req) => services.bonds.revert(req.applyId),
+    'bonds.planUndo': (req) => services.bonds.planUndo(req.applyId, req.checkinTimeoutSeconds),
     'bonds.applies': () => Promise.resolve(services.bonds.applies()),
     'bonds.resolvePending': (req) => services.pending.resolve(req.hostId, req.decision, req.runId),
     'audit.list': (req) => services.audit.read(req.hostId),

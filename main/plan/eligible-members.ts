@@ -15,12 +15,16 @@ export interface EligibleMemberMark {
   readonly eligible: boolean;
   /** Why not eligible; for an eligible port, what choosing it sets off (e.g. a config reset). */
   readonly reason: string | null;
+  /** What the port's own configuration holds, where the stack refuses it as a member until it is reset; null: nothing to reset. */
+  readonly ownConfiguration: string | null;
 }
 
 export interface EligibleOptions {
   readonly allowVirtualMembers?: boolean;
   /** The driver's own note on an eligible port that is not yet a member (what joining sets off), or null. */
   readonly joinNote?: (iface: NetInterface) => string | null;
+  /** The driver's description of a port's own configuration that must be reset before it can join, or null. */
+  readonly ownConfiguration?: (iface: NetInterface) => string | null;
 }
 
 function linkOf(iface: NetInterface): EligibleMemberMark['link'] {
@@ -52,6 +56,7 @@ export function eligibleMembers(facts: HostFacts, editingBond?: string | null, o
         carriesManagement,
         eligible: problem === null,
         reason,
+        ownConfiguration: problem === null && !carriesManagement && (editing === null || iface.master !== editing) ? (options.ownConfiguration?.(iface) ?? null) : null,
       };
     });
 }

@@ -78,6 +78,20 @@ export interface PlanImpact {
   /** TrueNAS: services that rebind are only known on the box; this step's output lists them. */
   readonly servicesRestartedStepId: string | null;
   readonly membersReconfigured: readonly string[];
+  /** DNS servers the plan saves should the box say the change drops them (TrueNAS 25.10+). */
+  readonly nameserversKept?: readonly string[];
+  /** Ports whose own configuration is reset (deleted) as a step of this change. */
+  readonly nicsReset?: readonly string[];
+}
+
+/**
+ * How to ask the box whether its rollback is still armed while the change waits for confirmation:
+ * run `command`; trimmed stdout matching `armedPattern` means armed. Anything else, with exit 0,
+ * means the box no longer waits (its safety net is gone; what it runs now is what stays).
+ */
+export interface ArmedProbe {
+  readonly command: string;
+  readonly armedPattern: string;
 }
 
 /** What the verifier checks after apply, before confirming. */
@@ -111,6 +125,8 @@ export interface Plan {
   readonly verify: PlanVerify;
   /** Linux: the restore script the armed timer runs (also in a file-write step). */
   readonly rollbackScript: string | null;
+  /** Where the driver can tell: is the box's rollback still armed? Asked while the change waits. */
+  readonly armedProbe?: ArmedProbe | null;
 }
 
 /** Same shape as the contract's fieldErrorSchema: `field` is an editor key like 'members.0'. */

@@ -6,7 +6,8 @@ import type { HostDriver } from '../drivers/driver';
 import { changeRefusal, driverByKind, driverForFacts } from '../drivers/registry';
 import { AppFailure } from '../errors';
 import { planBondChange, planToShellScript } from '../drivers/plan-change';
-import type { Plan } from '../plan/plan-types';
+import type { Plan, PlanStep } from '../plan/plan-types';
+import type { ExecResult } from '../ssh/exec';
 import type { AuditLog } from '../store/audit-log';
 import type { HostStore } from '../store/host-store';
 import type { InflightStore } from '../store/inflight-store';
@@ -34,6 +35,8 @@ const newId = (): string => randomUUID().replace(/-/g, '').slice(0, 20);
 export class BondService {
   private readonly plans = new Map<string, StoredPlan>();
   private readonly runs = new Map<string, ApplyRun>();
+  /** The plan (and the facts it was made from) of every apply of this app run, by apply id. */
+  private readonly applied = new Map<string, StoredPlan>();
 
   constructor(
     private readonly store: HostStore,
@@ -102,6 +105,7 @@ export class BondService {
     this.plans.delete(planId);
     const applyId = newId();
     let recorded: Promise<void> | null = null;
+    const readFailure = driver.readStepFailure ? (step: PlanStep, result: ExecResult) => driver.readStepFailure?.(step, result, plan.action) ?? null : null;
     const run = new ApplyRun(plan, { applyId, planId }, ioFor(connection), (verify, stdout) => driver.verify(verify, stdout), autoKeep, (state) => {
       this.events.emit('apply.state', state);
       if (state.phase === 'awaiting-confirmation' && recorded === null) {
@@ -111,8 +115,9 @@ export class BondService {
         });
       }
       if (state.phase === 'finished') void (recorded ?? Promise.resolve()).then(() => this.finished(stored, state, run, fleetRunId));
-    });
+    }, readFailure);
     this.runs.set(applyId, run);
+    this.applied.set(applyId, stored);
     void run.start();
     return Promise.resolve(run.snapshot());
   }
@@ -127,6 +132,23 @@ export class BondService {
     const run = this.run(applyId);
     await run.revert();
     return run.snapshot();
+  }
+
+  /**
+   * A new plan that takes back what a finished apply left on the box: delete what it created,
+   * recreate what it deleted, or put an updated bond back as it was. It goes through the same
+   * safe apply as any change (used when the box kept a change without confirmation).
+   */
+  async planUndo(applyId: string, checkinTimeoutSeconds: number): Promise<{ plan: PlanView | null; fieldErrors: FieldError[] }> {
+    const run = this.run(applyId);
+    const stored = this.applied.get(applyId);
+    if (!stored || run.snapshot().result === null) throw new AppFailure('APPLY_IN_PROGRESS', 'That change is still running; Keep or Revert it instead.');
+    const { plan, factsBefore } = stored;
+    if (plan.action === 'create') return this.plan({ hostId: plan.hostId, action: 'delete', spec: null, bondName: plan.bondName, checkinTimeoutSeconds });
+    const driver = driverByKind(plan.driver);
+    const before = driver?.specOf(factsBefore, plan.bondName) ?? null;
+    if (before === null) throw new AppFailure('NOT_FOUND', `Bondsmith cannot tell how ${plan.bondName} was before this change, so it cannot plan taking it back.`);
+    return this.plan({ hostId: plan.hostId, action: plan.action === 'delete' ? 'create' : 'update', spec: before, bondName: plan.action === 'delete' ? null : plan.bondName, checkinTimeoutSeconds });
   }
 
   /** Every apply of this app run; changes waiting on a box are in each host's discovery view. */
@@ -249,6 +271,8 @@ function toView(planId: string, plan: Plan, driver: HostDriver): PlanView {
       managementMigration: plan.impact.managementMigration,
       gatewayAtRisk: plan.impact.gatewayAtRisk,
       membersReconfigured: [...plan.impact.membersReconfigured],
+      nameserversKept: [...(plan.impact.nameserversKept ?? [])],
+      nicsReset: [...(plan.impact.nicsReset ?? [])],
     },
     warnings: [...plan.warnings],
     checkinTimeoutSeconds: plan.checkinTimeoutSeconds,

@@ -264,6 +264,7 @@ function fromApply(state: ApplyState, autoKeep: boolean): HostUpdate {
     case 'finished':
       switch (state.result) {
         case 'confirmed':
+        case 'kept-unconfirmed':
           return { state: 'kept', applyId: state.applyId, reason: state.message };
         case 'rolled-back':
         case 'reverted':

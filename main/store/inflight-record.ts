@@ -77,6 +77,8 @@ const planSchema = z.strictObject({
     gatewayAtRisk: z.boolean(),
     servicesRestartedStepId: stepIdSchema.nullable(),
     membersReconfigured: z.array(ifaceNameSchema).max(64),
+    nameserversKept: z.array(line(64)).max(3).optional(),
+    nicsReset: z.array(ifaceNameSchema).max(16).optional(),
   }),
   warnings: z.array(line(4000)).max(100),
   checkinTimeoutSeconds: z.number().int().min(10).max(300),
@@ -91,6 +93,7 @@ const planSchema = z.strictObject({
     releasedMembers: z.array(ifaceNameSchema).max(64),
   }),
   rollbackScript: line(TEXT_MAX).nullable(),
+  armedProbe: z.strictObject({ command: line(TEXT_MAX), armedPattern: patternSchema }).nullable().optional(),
 });
 
 export const inflightRecordSchema: z.ZodType<InflightRecord> = z.strictObject({

@@ -162,5 +162,7 @@ export const eligibleMemberSchema = z.object({
   carriesManagement: z.boolean(),
   eligible: z.boolean(),
   reason: z.string().max(300).nullable(),
+  /** What the port's own configuration on the box holds, where it must be reset for the port to join (TrueNAS 23.10.2+); null: nothing to reset. */
+  ownConfiguration: z.string().max(300).nullable().optional(),
 });
 export type EligibleMember = z.infer<typeof eligibleMemberSchema>;

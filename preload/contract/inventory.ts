@@ -148,6 +148,8 @@ export const middlewareViewSchema = z.object({
       }),
     )
     .max(512),
+  /** The DNS servers the box uses now (its resolv.conf), which a first configuration can drop (§5.8). */
+  nameservers: z.array(z.string().max(64)).max(3).optional(),
 });
 export type MiddlewareView = z.infer<typeof middlewareViewSchema>;
 

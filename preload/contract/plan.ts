@@ -3,6 +3,9 @@ import { appErrorSchema, idSchema, ifaceNameSchema } from './common';
 import { bondSpecSchema, eligibleMemberSchema } from './bond-spec';
 import { driverKindSchema } from './host-view';
 
+export const fieldErrorSchema = z.object({ field: z.string().max(200), message: z.string().max(2000) });
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
 // Plans and safe apply. Main keeps every plan it makes and applies only those, by id: the renderer
 // never sends commands to run.
 
@@ -31,14 +34,16 @@ export const planViewSchema = z.object({
     managementMigration: z.object({ fromNic: ifaceNameSchema, toBond: ifaceNameSchema, address: z.string().max(64) }).nullable(),
     gatewayAtRisk: z.boolean(),
     membersReconfigured: z.array(ifaceNameSchema).max(64),
+    /** DNS servers the box would drop with this change and that the plan saves (TrueNAS 25.10+, fresh boxes). */
+    nameserversKept: z.array(z.string().max(64)).max(3).optional(),
+    /** Ports whose own configuration is reset (deleted) as a step of this change. */
+    nicsReset: z.array(ifaceNameSchema).max(16).optional(),
   }),
   warnings: z.array(z.string().max(2000)).max(64),
   checkinTimeoutSeconds: z.number().int().min(10).max(300),
 });
 export type PlanView = z.infer<typeof planViewSchema>;
 
-export const fieldErrorSchema = z.object({ field: z.string().max(200), message: z.string().max(2000) });
-export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 export const planRequestSchema = z
   .object({
@@ -66,9 +71,12 @@ export const applyStateSchema = z.object({
   deadline: z.string().max(64).nullable(),
   checks: z.array(z.object({ name: z.string().max(200), ok: z.boolean(), detail: z.string().max(2000) })).max(64),
   autoKeep: z.boolean(),
-  result: z.enum(['confirmed', 'rolled-back', 'reverted', 'failed']).nullable(),
+  /** kept-unconfirmed: the box made the change permanent on its own (its middleware restarted or it rebooted inside the window). */
+  result: z.enum(['confirmed', 'rolled-back', 'reverted', 'failed', 'kept-unconfirmed']).nullable(),
   message: z.string().max(4000),
   error: appErrorSchema.nullable(),
+  /** What the box refused, by editor field (e.g. a middleware validation error), when a step failed on it. */
+  fieldErrors: z.array(fieldErrorSchema).max(64).optional(),
 });
 export type ApplyState = z.infer<typeof applyStateSchema>;
 

@@ -279,3 +279,73 @@ describe('TrueNAS update and delete', () => {
     expect(!r.ok && r.fieldErrors[0]).toMatchObject({ field: 'name', message: expect.stringMatching(/carries this SSH session/) as unknown });
   });
 });
+
+describe('TrueNAS DNS servers kept with the gateway (25.10+, §1, §5.8)', () => {
+  const withDns = (version: string): HostFacts => {
+    const f = truenasFacts(version);
+    return { ...f, middleware: f.middleware ? { ...f.middleware, nameservers: ['198.51.100.53', '2001:db8::53'] } : null };
+  };
+
+  it('25.10 saves the gateway and the DNS servers in one save_network_config when the middleware says they would go', () => {
+    const p = plan(withDns('25.10.6'), 'create', spec());
+    expect(midcltArgs(stepOf(p, 'gateway-save').command)).toEqual(['call', 'interface.save_network_config', '{"ipv4gateway":"192.0.2.1","nameserver1":"198.51.100.53","nameserver2":"2001:db8::53"}']);
+    expect(stepOf(p, 'gateway-save').title).toBe('Keep the default gateway 192.0.2.1 and the DNS servers 198.51.100.53, 2001:db8::53');
+    expect(new RegExp(stepOf(p, 'gateway-save').when?.stdoutMatches ?? 'x').test('["nameserver1"]')).toBe(true);
+    expect(p.impact.nameserversKept).toEqual(['198.51.100.53', '2001:db8::53']);
+  });
+
+  it('before 25.10 the middleware has no call that keeps DNS servers: the impact names none', () => {
+    const p = plan(withDns('25.04.2.6'), 'create', spec());
+    expect(midcltArgs(stepOf(p, 'gateway-save').command)).toEqual(['call', 'interface.save_default_route', '"192.0.2.1"']);
+    expect(p.impact.nameserversKept).toEqual([]);
+  });
+});
+
+describe('TrueNAS ports with their own configuration', () => {
+  it('the picker marks a configured port with what it carries, on releases that refuse it', async () => {
+    const { truenasDriver } = await import('./index');
+    const marks = truenasDriver.eligibleMembers(F, null, { allowVirtualMembers: false });
+    expect(marks.find((m) => m.name === 'eno4')?.ownConfiguration).toBe('its own TrueNAS configuration: 198.51.100.4/24');
+    expect(marks.find((m) => m.name === 'eno2')?.ownConfiguration).toBeNull();
+    // The management NIC's configuration moves with the migration; it is not offered as a reset.
+    expect(marks.find((m) => m.name === 'eno1')?.ownConfiguration).toBeNull();
+    const old = truenasDriver.eligibleMembers(truenasFacts('23.10.1'), null, { allowVirtualMembers: false });
+    expect(old.find((m) => m.name === 'eno4')?.ownConfiguration).toBeNull();
+  });
+
+  it('names the control that resets it, and shows the reset as its own step and in the impact', () => {
+    const r = planBondChange({ hostId: 'h1', facts: F, action: 'create', spec: spec({ members: ['eno2', 'eno4'] }) });
+    if (r.ok) throw new Error('expected the configured port to be refused');
+    expect(r.fieldErrors[0]?.message).toContain('Tick "Reset eno4\'s configuration" under eno4 in the member order');
+    const p = plan(F, 'create', spec({ members: ['eno2', 'eno4'] }), { resetNicConfig: ['eno4'] });
+    expect(stepOf(p, 'reset-eno4').title).toBe("Reset eno4's own network configuration (it joins the bond)");
+    expect(p.impact.nicsReset).toEqual(['eno4']);
+  });
+
+  it('resets a port the user agreed to reset even where discovery saw no configuration (a row without addresses)', () => {
+    const p = plan(F, 'create', spec({ members: ['eno2', 'eno3'] }), { resetNicConfig: ['eno3'] });
+    expect(p.steps.map((x) => x.id).slice(1, 3)).toEqual(['reset-eno3', 'create-bond']);
+  });
+
+  it('asks whether the rollback is still armed with checkin_waiting', () => {
+    expect(plan(F, 'create', spec()).armedProbe).toEqual({ command: "midclt call interface.checkin_waiting", armedPattern: '^[0-9]+$' });
+  });
+});
+
+describe('TrueNAS failed steps in plain words', () => {
+  it('maps a validation error of interface.create to the member it names, without the schema prefix', async () => {
+    const { truenasDriver } = await import('./index');
+    const p = plan(F, 'create', spec());
+    const failure = truenasDriver.readStepFailure?.(stepOf(p, 'create-bond'), { code: 1, signal: null, stdout: '', stderr: '[EINVAL] interface_create.lag_ports.0: Interface eno2 is currently in use\n' }, 'create');
+    expect(failure?.fieldErrors).toEqual([{ field: 'members.0', message: expect.stringMatching(/^Interface eno2 is currently in use \(TrueNAS refuses ports/) as unknown }]);
+    expect(failure?.detail).not.toContain('interface_create');
+  });
+
+  it('keeps a CallError\'s reason and drops the traceback', async () => {
+    const { truenasDriver } = await import('./index');
+    const p = plan(F, 'create', spec());
+    const stderr = '[EFAULT] There are no pending interface changes.\nTraceback (most recent call last):\n  File "/usr/lib/python3/dist-packages/middlewared/main.py", line 1, in call\n';
+    const failure = truenasDriver.readStepFailure?.(stepOf(p, 'gateway-save'), { code: 1, signal: null, stdout: '', stderr }, 'create');
+    expect(failure).toEqual({ detail: 'There are no pending interface changes.', fieldErrors: [] });
+  });
+});

@@ -42,6 +42,18 @@ export function truenasConfiguredNics(facts: HostFacts): string[] {
 }
 
 /**
+ * For the member picker: what a port's own TrueNAS configuration holds, where 23.10.2+ refuses the
+ * port as a member until that configuration is reset (§4 "currently in use"); null otherwise.
+ */
+export function ownConfigurationOf(facts: HostFacts, nic: string): string | null {
+  const version = parseTruenasVersion(facts.os.truenasVersion ?? facts.middleware?.version ?? null);
+  if (version === null || !truenasBehaviour(version).rejectsConfiguredMembers) return null;
+  const entry = (facts.middleware?.interfaces ?? []).find((i) => i.id === nic && i.type === 'PHYSICAL');
+  if (!entry || entry.aliases.length === 0) return null;
+  return `its own TrueNAS configuration: ${entry.aliases.join(', ')}`;
+}
+
+/**
  * Where the detached commit writes its log: a directory of this run's own, made by `mkdir` under
  * umask 077, so only the SSH user can read it (the commit's output may name addresses and errors).
  * Not `mkdir -p`: if the name already exists (someone else made it in the sticky /tmp), mkdir fails
@@ -83,13 +95,25 @@ function nicsToReset(input: TruenasPlanInput): string[] {
   const rejects = truenasBehaviour(input.version).rejectsConfiguredMembers;
   for (const m of spec.members) {
     if (out.includes(m) || already.includes(m)) continue;
-    if (rejects && input.configuredNics.includes(m) && input.resetNicConfig.includes(m)) out.push(m);
+    // Reset what the user agreed to, even where discovery saw no configuration: a row without
+    // addresses is invisible in interface.query, and the middleware refuses the port all the same.
+    if (rejects && input.resetNicConfig.includes(m)) out.push(m);
   }
   return out;
 }
 
+/** The DNS servers 25.10+ can save with the gateway (save_network_config's nameserver1..3, §1). */
+function nameserversToKeep(facts: HostFacts, version: TruenasVersion, gateway: string | null): string[] {
+  if (gateway === null || !truenasBehaviour(version).networkConfigCalls) return [];
+  return [...(facts.middleware?.nameservers ?? [])].slice(0, 3);
+}
+
+function defaultGateway(facts: HostFacts): string | null {
+  return facts.defaultRoutes.find((r) => r.family === 'inet')?.gateway ?? null;
+}
+
 function gatewaySteps(input: TruenasPlanInput): PlanStep[] {
-  const gateway = input.facts.defaultRoutes.find((r) => r.family === 'inet')?.gateway ?? null;
+  const gateway = defaultGateway(input.facts);
   if (gateway === null) return [];
   if (!truenasBehaviour(input.version).networkConfigCalls) {
     return [
@@ -104,12 +128,16 @@ function gatewaySteps(input: TruenasPlanInput): PlanStep[] {
       }),
     ];
   }
+  // 25.10+: network_config_to_be_removed names the gateway and any nameserverN a first
+  // configuration would drop (a box set up by DHCP, §5.8); one save keeps them all.
+  const nameservers = nameserversToKeep(input.facts, input.version, gateway);
   const config: Record<string, JsonValue> = { ipv4gateway: gateway };
+  nameservers.forEach((ns, i) => (config[`nameserver${i + 1}`] = ns));
   return [
     step({ id: 'gateway-check', title: 'Ask TrueNAS whether the change would remove the gateway or DNS servers', phase: 'arm', command: midcltCall('interface.network_config_to_be_removed'), check: { kind: 'report' }, onFailure: 'rollback' }),
     step({
       id: 'gateway-save',
-      title: `Keep the default gateway ${gateway}`,
+      title: nameservers.length > 0 ? `Keep the default gateway ${gateway} and the DNS servers ${nameservers.join(', ')}` : `Keep the default gateway ${gateway}`,
       phase: 'arm',
       command: midcltCall('interface.save_network_config', config),
       detail: JSON.stringify(config, null, 2),
@@ -213,7 +241,7 @@ function configuredMemberErrors(spec: BondSpec, facts: HostFacts, input: DriverP
       field: `members.${i}`,
       message:
         `${name} has its own network configuration in TrueNAS, and TrueNAS refuses configured ports as bond members ("Interface ${name} is currently in use"). ` +
-        `Choose "Reset ${name}'s configuration" to remove it as part of this change` +
+        `Tick "Reset ${name}'s configuration" under ${name} in the member order to remove it as part of this change` +
         (addrs.length > 0 ? ` (this removes ${addrs.join(', ')})` : ''),
     });
   });
@@ -254,11 +282,18 @@ export function planTruenas(input: DriverPlanInput<null>): DriverPlanResult {
       steps: t.steps,
       warnings: t.warnings,
       // TrueNAS destroys and recreates a bond whose first member changes.
-      impact: computeImpact({ facts, action, bondName, spec, rebuildsOnUpdate: spec !== null && oldFirst !== spec.members[0], servicesStepId: t.servicesStepId }),
+      impact: {
+        ...computeImpact({ facts, action, bondName, spec, rebuildsOnUpdate: spec !== null && oldFirst !== spec.members[0], servicesStepId: t.servicesStepId }),
+        nameserversKept: action === 'delete' ? [] : nameserversToKeep(facts, version, defaultGateway(facts)),
+        nicsReset: t.resetNics,
+      },
       // The kernel itself sets miimon 100 when a bond becomes 802.3ad (bond_option_mode_set); TrueNAS
       // applies MTU 1500 when none is set.
       verify: computeVerify({ facts, action, bondName, spec, miimonMs: spec?.protocol === 'LACP' || behaviour.forcesMiimon ? 100 : null, defaultMtu: 1500 }),
       rollbackScript: null,
+      // A middlewared restart or a reboot drops the pending snapshot and its timer, and the change
+      // stays (§5.6): while the window runs, "no timer" means the box kept it on its own.
+      armedProbe: { command: midcltCall('interface.checkin_waiting'), armedPattern: '^[0-9]+$' },
     },
   };
 }

@@ -266,7 +266,7 @@ describe('bonds store: applying', () => {
     await useBondsStore.getState().apply(true);
 
     expect(callsOn('bonds.apply')).toEqual([{ planId: 'plan1', autoKeep: true }]);
-    expect(useBondsStore.getState().stage).toEqual({ kind: 'applying', hostId: 'h1', applyId: 'apply1' });
+    expect(useBondsStore.getState().stage).toMatchObject({ kind: 'applying', hostId: 'h1', applyId: 'apply1', editing: false });
     expect(useBondsStore.getState().applies).toEqual({ apply1: applyState() });
 
     const waiting = applyState({ phase: 'awaiting-confirmation', deadline: '2025-05-01T10:01:00.000Z' });
@@ -385,5 +385,39 @@ describe('bonds store: closing', () => {
     expect(useBondsStore.getState().stage).toEqual({ kind: 'closed' });
     expect(useBondsStore.getState().applies).toEqual({ apply1: applyState() });
     stop();
+  });
+});
+
+describe('bonds store: ports reset, refusals and a change the box kept on its own', () => {
+  it('sends the resets the user ticked, for ports that are still members', async () => {
+    await editing();
+    useBondsStore.getState().setReset('eno3', true);
+    useBondsStore.getState().setReset('eno4', true);
+    answer('bonds.plan', () => ok({ plan: planView(), fieldErrors: [] }));
+    await useBondsStore.getState().planSave(bondSpec());
+    expect(callsOn('bonds.plan')).toEqual([{ hostId: 'h1', action: 'create', spec: bondSpec(), bondName: null, checkinTimeoutSeconds: 60, resetNicConfig: ['eno3'] }]);
+  });
+
+  it('goes back from a refused apply to the editor with the refusal next to its field', async () => {
+    await startedStore();
+    await showingPlan();
+    answer('bonds.apply', () => ok(applyState()));
+    await useBondsStore.getState().apply(false);
+    push('apply.state', applyState({ phase: 'finished', result: 'failed', fieldErrors: [{ field: 'members.0', message: 'Interface eno2 is currently in use' }] }));
+    answer('bonds.eligible', () => ok({ members: [member('eno2'), member('eno3')] }));
+    useBondsStore.getState().fixInEditor('apply1');
+    await vi.waitFor(() => expect(useBondsStore.getState().fieldErrors).toEqual({ 'members.0': 'Interface eno2 is currently in use' }));
+    expect(useBondsStore.getState().stage).toEqual({ kind: 'editing', hostId: 'h1', initial: bondSpec(), editing: false });
+  });
+
+  it('plans taking back a change the box kept without confirmation', async () => {
+    await startedStore();
+    await showingPlan();
+    answer('bonds.apply', () => ok(applyState()));
+    await useBondsStore.getState().apply(false);
+    answer('bonds.planUndo', () => ok({ plan: planView({ planId: 'plan2', action: 'delete' }), fieldErrors: [] }));
+    await useBondsStore.getState().planUndo('apply1');
+    expect(callsOn('bonds.planUndo')).toEqual([{ applyId: 'apply1', checkinTimeoutSeconds: 60 }]);
+    expect(useBondsStore.getState().stage).toMatchObject({ kind: 'plan', plan: { planId: 'plan2', action: 'delete' } });
   });
 });

@@ -7,7 +7,7 @@ export type EditorStage =
   | { readonly kind: 'editing'; readonly hostId: string; readonly initial: BondSpec; readonly editing: boolean }
   | { readonly kind: 'confirm-delete'; readonly hostId: string; readonly bondName: string }
   | { readonly kind: 'plan'; readonly hostId: string; readonly plan: PlanView; readonly spec: BondSpec | null; readonly editing: boolean }
-  | { readonly kind: 'applying'; readonly hostId: string; readonly applyId: string };
+  | { readonly kind: 'applying'; readonly hostId: string; readonly applyId: string; readonly spec: BondSpec | null; readonly editing: boolean };
 
 interface BondsState {
   readonly stage: EditorStage;
@@ -16,6 +16,8 @@ interface BondsState {
   readonly formError: AppError | null;
   readonly busy: boolean;
   readonly checkinTimeoutSeconds: number;
+  /** Ports whose own configuration the user agreed to reset as part of the change (the editor's "Reset X's configuration"). */
+  readonly resetNics: readonly string[];
   readonly applies: Readonly<Record<string, ApplyState>>;
   /** Bondsmith's own files failed it during a change (audit log, saved plan), until dismissed. */
   readonly problems: readonly EventPayload<'app.problem'>[];
@@ -24,6 +26,11 @@ interface BondsState {
   readonly askDelete: (hostId: string, bondName: string) => void;
   readonly close: () => void;
   readonly setTimeoutSeconds: (seconds: number) => void;
+  readonly setReset: (nic: string, reset: boolean) => void;
+  /** Back from a failed apply to the editor, with what the box refused next to its fields. */
+  readonly fixInEditor: (applyId: string) => void;
+  /** A new plan that takes back a change the box kept on its own. */
+  readonly planUndo: (applyId: string) => Promise<void>;
   readonly planSave: (spec: BondSpec) => Promise<void>;
   readonly planDelete: () => Promise<void>;
   readonly apply: (autoKeep: boolean) => Promise<void>;
@@ -38,7 +45,8 @@ export const useBondsStore = create<BondsState>()((set, get) => {
   const putApply = (state: ApplyState): void => set({ applies: { ...get().applies, [state.applyId]: state } });
   const requestPlan = async (hostId: string, action: 'create' | 'update' | 'delete', spec: BondSpec | null, bondName: string | null, editing: boolean): Promise<void> => {
     set({ busy: true, formError: null });
-    const res = await api.call('bonds.plan', { hostId, action, spec, bondName, checkinTimeoutSeconds: get().checkinTimeoutSeconds });
+    const resetNicConfig = spec ? get().resetNics.filter((n) => spec.members.includes(n)) : [];
+    const res = await api.call('bonds.plan', { hostId, action, spec, bondName, checkinTimeoutSeconds: get().checkinTimeoutSeconds, ...(resetNicConfig.length > 0 ? { resetNicConfig } : {}) });
     set({ busy: false });
     if (!res.ok) {
       set({ formError: res.error, fieldErrors: res.error.field ? { [res.error.field]: res.error.message } : {} });
@@ -63,6 +71,7 @@ export const useBondsStore = create<BondsState>()((set, get) => {
     formError: null,
     busy: false,
     checkinTimeoutSeconds: 60,
+    resetNics: [],
     applies: {},
     problems: [],
     init: async () => {
@@ -75,7 +84,7 @@ export const useBondsStore = create<BondsState>()((set, get) => {
       };
     },
     open: async (hostId, initial, editing) => {
-      set({ stage: { kind: 'editing', hostId, initial, editing }, fieldErrors: {}, formError: null, candidates: [] });
+      set({ stage: { kind: 'editing', hostId, initial, editing }, fieldErrors: {}, formError: null, candidates: [], resetNics: [] });
       const res = await api.call('bonds.eligible', { hostId, bondName: editing ? initial.name : null });
       if (res.ok) set({ candidates: res.value.members });
       else set({ formError: res.error });
@@ -83,6 +92,35 @@ export const useBondsStore = create<BondsState>()((set, get) => {
     askDelete: (hostId, bondName) => set({ stage: { kind: 'confirm-delete', hostId, bondName }, formError: null }),
     close: () => set({ stage: { kind: 'closed' }, fieldErrors: {}, formError: null }),
     setTimeoutSeconds: (seconds) => set({ checkinTimeoutSeconds: seconds }),
+    setReset: (nic, reset) => set({ resetNics: reset ? [...get().resetNics.filter((n) => n !== nic), nic] : get().resetNics.filter((n) => n !== nic) }),
+    fixInEditor: (applyId) => {
+      const stage = get().stage;
+      const state = get().applies[applyId];
+      if (stage.kind !== 'applying' || !stage.spec || !state) return;
+      const fieldErrors: Record<string, string> = {};
+      for (const e of state.fieldErrors ?? []) fieldErrors[e.field] ??= e.message;
+      const resetNics = get().resetNics;
+      const { hostId, spec, editing } = stage;
+      void get()
+        .open(hostId, spec, editing)
+        .then(() => set({ fieldErrors, resetNics }));
+    },
+    planUndo: async (applyId) => {
+      const stage = get().stage;
+      if (stage.kind !== 'applying') return;
+      set({ busy: true, formError: null });
+      const res = await api.call('bonds.planUndo', { applyId, checkinTimeoutSeconds: get().checkinTimeoutSeconds });
+      set({ busy: false });
+      if (!res.ok) {
+        set({ formError: res.error });
+        return;
+      }
+      if (res.value.plan) {
+        set({ stage: { kind: 'plan', hostId: stage.hostId, plan: res.value.plan, spec: null, editing: true }, fieldErrors: {} });
+        return;
+      }
+      set({ formError: { code: 'HOST_CONFLICT', message: res.value.fieldErrors.map((e) => e.message).join(' ') } });
+    },
     planSave: async (spec) => {
       const stage = get().stage;
       if (stage.kind !== 'editing') return;
@@ -104,7 +142,7 @@ export const useBondsStore = create<BondsState>()((set, get) => {
         return;
       }
       putApply(res.value);
-      set({ stage: { kind: 'applying', hostId: stage.hostId, applyId: res.value.applyId } });
+      set({ stage: { kind: 'applying', hostId: stage.hostId, applyId: res.value.applyId, spec: stage.spec, editing: stage.editing } });
     },
     saveScript: async () => {
       const stage = get().stage;

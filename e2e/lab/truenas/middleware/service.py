@@ -183,7 +183,11 @@ class Middleware:
 
     def network_config_to_be_removed(self):
         removed = ['ipv4gateway'] if self.default_route_will_be_removed() else []
-        if not self.db.interfaces():
+        # A box with no interface rows runs on DHCP, and DHCP gave it its DNS servers; the first
+        # configuration drops them unless they are saved (§5.8). The clients ask between the edit and
+        # the commit, so "no rows" is the state before the pending edits (the snapshot) as well as now.
+        fresh_before = self.snapshot is not None and not self.snapshot['network_interfaces']
+        if fresh_before or not self.db.interfaces():
             gc = self.db.global_config()
             for i, ns in enumerate(_resolv_nameservers()[:3]):
                 if ns and gc[f'gc_nameserver{i + 1}'] != ns:

@@ -8,9 +8,10 @@ const RESULT_TEXT = {
   'rolled-back': 'The box rolled back to its previous configuration.',
   reverted: 'Reverted: the previous configuration is back.',
   failed: 'The change failed; the previous configuration is back.',
+  'kept-unconfirmed': 'The box kept this change without confirmation.',
 } as const;
 
-const RESULT_TONE = { confirmed: 'ok', 'rolled-back': 'warning', reverted: 'warning', failed: 'error' } as const;
+const RESULT_TONE = { confirmed: 'ok', 'rolled-back': 'warning', reverted: 'warning', failed: 'error', 'kept-unconfirmed': 'warning' } as const;
 
 function useSecondsLeft(deadline: string | null): number | null {
   const [now, setNow] = useState(() => Date.now());
@@ -42,7 +43,17 @@ function spokenCountdown(secondsLeft: number | null, awaiting: boolean, checksOk
 }
 
 /** Each step's progress, the rollback countdown, and Keep / Revert while the box waits for a decision. */
-export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; onRevert: () => void; onClose: () => void }) {
+export function ApplyProgress(props: {
+  state: ApplyState;
+  busy?: boolean;
+  onKeep: () => void;
+  onRevert: () => void;
+  onClose: () => void;
+  /** Plan a new safe apply that takes the change back (offered when the box kept it without confirmation). */
+  onPlanUndo?: () => void;
+  /** Back to the editor with the box's refusals next to their fields. */
+  onFixInEditor?: () => void;
+}) {
   const { state } = props;
   const secondsLeft = useSecondsLeft(state.result === null ? state.deadline : null);
   const awaiting = state.phase === 'awaiting-confirmation';
@@ -109,6 +120,16 @@ export function ApplyProgress(props: { state: ApplyState; onKeep: () => void; on
               <Kbd keyName="R" />
             </button>
           </>
+        ) : null}
+        {state.result === 'kept-unconfirmed' && props.onPlanUndo ? (
+          <button type="button" className="danger" disabled={props.busy} onClick={props.onPlanUndo}>
+            Plan reverting this change
+          </button>
+        ) : null}
+        {state.result === 'failed' && (state.fieldErrors?.length ?? 0) > 0 && props.onFixInEditor ? (
+          <button type="button" className="primary" onClick={props.onFixInEditor}>
+            Back to the editor
+          </button>
         ) : null}
         {state.result ? (
           // Focus moves to Done with the outcome, so a keyboard user closes it with Enter.

@@ -58,6 +58,8 @@ interface ControlProps {
   readonly errors: Errors;
   readonly editing: boolean;
   readonly candidates: readonly EligibleMember[];
+  readonly resetNics: readonly string[];
+  readonly onReset: ((nic: string, reset: boolean) => void) | undefined;
 }
 
 interface Control<K extends BondFieldKey> {
@@ -135,13 +137,24 @@ const CONTROLS: { readonly [K in BondFieldKey]: Control<K> } = {
   members: {
     place: 'below',
     read: (d) => [...d.members],
-    render: ({ draft, set, errors, candidates }) => {
+    render: ({ draft, set, errors, candidates, resetNics, onReset }) => {
       const memberErrors: Record<number, string> = {};
       for (const [key, message] of Object.entries(errors)) {
         const m = /^members\.(\d+)$/.exec(key);
         if (m) memberErrors[Number(m[1])] = message;
       }
-      return <MembersPicker candidates={candidates} members={draft.members} protocol={draft.protocol} error={errors.members} memberErrors={memberErrors} onChange={(members) => set({ members })} />;
+      return (
+        <MembersPicker
+          candidates={candidates}
+          members={draft.members}
+          protocol={draft.protocol}
+          error={errors.members}
+          memberErrors={memberErrors}
+          resetNics={resetNics}
+          onReset={onReset}
+          onChange={(members) => set({ members })}
+        />
+      );
     },
   },
   dhcp: {
@@ -174,6 +187,9 @@ export function BondEditor(props: {
   initial: BondSpec;
   editing: boolean;
   candidates: readonly EligibleMember[];
+  /** Ports whose own configuration is reset with the change (the host editor; the fleet editor has none). */
+  resetNics?: readonly string[];
+  onReset?: (nic: string, reset: boolean) => void;
   serverErrors: Errors;
   formError: AppError | null;
   busy: boolean;
@@ -186,7 +202,7 @@ export function BondEditor(props: {
   const errors: Errors = { ...props.serverErrors, ...localErrors };
   const set = (patch: Partial<Draft>): void => setDraft((d) => ({ ...d, ...patch }));
   const shown = BOND_FIELD_KEYS.filter((k) => fieldApplies(k, draft.protocol));
-  const ctx: ControlProps = { draft, set, errors, editing: props.editing, candidates: props.candidates };
+  const ctx: ControlProps = { draft, set, errors, editing: props.editing, candidates: props.candidates, resetNics: props.resetNics ?? [], onReset: props.onReset };
   const formRef = useRef<HTMLFormElement>(null);
   useShortcut('S', !props.busy, () => formRef.current?.requestSubmit());
 

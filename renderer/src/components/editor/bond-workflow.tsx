@@ -16,6 +16,8 @@ export function BondWorkflow(props: { hostId: string; onDone: () => void }) {
           initial={stage.initial}
           editing={stage.editing}
           candidates={s.candidates}
+          resetNics={s.resetNics}
+          onReset={s.setReset}
           serverErrors={s.fieldErrors}
           formError={s.formError}
           busy={s.busy}
@@ -62,15 +64,25 @@ export function BondWorkflow(props: { hostId: string; onDone: () => void }) {
   const state = s.applies[stage.applyId];
   if (!state) return null;
   return (
-    <ApplyProgress
-      state={state}
-      onKeep={() => void s.keep(stage.applyId)}
-      onRevert={() => void s.revert(stage.applyId)}
-      onClose={() => {
-        s.close();
-        props.onDone();
-      }}
-    />
+    <>
+      <ApplyProgress
+        state={state}
+        busy={s.busy}
+        onKeep={() => void s.keep(stage.applyId)}
+        onRevert={() => void s.revert(stage.applyId)}
+        onPlanUndo={() => void s.planUndo(stage.applyId)}
+        onFixInEditor={stage.spec ? () => s.fixInEditor(stage.applyId) : undefined}
+        onClose={() => {
+          s.close();
+          props.onDone();
+        }}
+      />
+      {s.formError ? (
+        <p className="form-error" role="alert">
+          {s.formError.message}
+        </p>
+      ) : null}
+    </>
   );
 }
 

@@ -10,6 +10,10 @@ export function MembersPicker(props: {
   protocol: string;
   error: string | undefined;
   memberErrors: Readonly<Record<number, string>>;
+  /** Ports whose own configuration is reset as part of the change. */
+  resetNics: readonly string[];
+  /** Absent where the change cannot reset ports (the fleet editor). */
+  onReset: ((nic: string, reset: boolean) => void) | undefined;
   onChange: (members: string[]) => void;
 }) {
   const { members } = props;
@@ -39,6 +43,7 @@ export function MembersPicker(props: {
             </span>
             {c.carriesManagement ? <span className="tag tag-mgmt">carries this SSH session</span> : null}
             {c.carriesAddresses.length > 0 ? <span className="tag tag-warning">has {c.carriesAddresses.join(', ')}</span> : null}
+            {c.ownConfiguration ? <span className="tag tag-warning">{c.ownConfiguration}</span> : null}
             {!c.eligible && c.reason ? <span className="muted small"> — {c.reason}</span> : null}
           </li>
         ))}
@@ -56,6 +61,11 @@ export function MembersPicker(props: {
               <button type="button" aria-label={`Move ${name} down`} disabled={i === members.length - 1} onClick={() => move(i, 1)}>
                 ↓
               </button>
+              {byName.get(name)?.ownConfiguration && props.onReset ? (
+                <label className="checkbox reset-config">
+                  <input type="checkbox" checked={props.resetNics.includes(name)} onChange={(e) => props.onReset?.(name, e.target.checked)} /> Reset {name}&apos;s configuration
+                </label>
+              ) : null}
               {props.memberErrors[i] ? (
                 <span className="field-error" role="alert">
                   {props.memberErrors[i]}

@@ -38,6 +38,16 @@ export function PlanView(props: {
         )}
         {impact.addressesRemoved.length > 0 ? <li className="diag diag-warning">Addresses removed: {impact.addressesRemoved.join(', ')}</li> : null}
         {impact.gatewayAtRisk ? <li className="diag diag-warning">The default gateway is on an interface this change touches; it is saved and restored.</li> : null}
+        {(impact.nicsReset ?? []).filter((n) => n !== impact.managementMigration?.fromNic).map((nic) => (
+          <li key={`reset-${nic}`} className="diag diag-warning">
+            {nic}&apos;s own configuration is reset first (its own step below), so it can join {plan.bondName}.
+          </li>
+        ))}
+        {(impact.nameserversKept ?? []).length > 0 ? (
+          <li className="diag diag-info">
+            DNS servers {(impact.nameserversKept ?? []).join(', ')} are kept: if TrueNAS says this change would drop them, they are saved with the default gateway.
+          </li>
+        ) : null}
         {impact.membersReconfigured.length > 0 ? <li className="diag diag-info">Interfaces reconfigured: {impact.membersReconfigured.join(', ')}</li> : null}
         {plan.warnings.map((w) => (
           <li key={w} className="diag diag-warning">
