@@ -94,6 +94,7 @@ describe('eligibleMembers', () => {
       carriesManagement: true,
       eligible: true,
       reason: 'Carries this SSH session: its address moves onto the bond, and it must be the first member',
+      ownConfiguration: null,
     });
     expect(byName.get('eno4')).toMatchObject({ eligible: true, carriesAddresses: ['198.51.100.4/24'], reason: 'Has its own TrueNAS configuration, which is reset when it joins the bond' });
     expect(byName.get('eno2')).toMatchObject({ eligible: false, reason: 'eno2 is already a member of bond bond1; remove it there first' });
