@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema } from './contract/common';
+import { idSchema, ifaceNameSchema } from './contract/common';
 import { hostInputSchema, hostSchema, MAX_HOSTS } from './contract/hosts';
 import { auditEntrySchema } from './contract/audit';
 import { eligibleMemberSchema } from './contract/bond-spec';
@@ -120,6 +120,19 @@ export const events = {
   'discovery.result': discoveryResultSchema,
   'apply.state': applyStateSchema,
   'fleet.run': fleetRunSchema,
+  /**
+   * A change whose app was gone before it ended (killed, crashed inside the window), found on a
+   * later connect and recorded in the audit log with its outcome on the box: told once.
+   */
+  'change.recovered': z.object({
+    hostId: idSchema,
+    action: z.enum(['create', 'update', 'delete']),
+    bondName: ifaceNameSchema,
+    result: z.enum(['rolled-back', 'kept-unconfirmed']),
+    message: z.string().max(2000),
+    /** When the app that applied it started the change (ISO time), where it kept that. */
+    startedAt: z.string().max(64).nullable(),
+  }),
   /** Bondsmith's own files failed it during a change (audit log, saved plan): said, never swallowed. */
   'app.problem': z.object({ hostId: idSchema.nullable(), message: z.string().max(2000) }),
 } as const;

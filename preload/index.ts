@@ -35,7 +35,7 @@ const CHANNELS = [
   'fleet.abort',
   'fleet.runs',
 ] as const satisfies readonly ChannelName[];
-const EVENTS = ['hosts.changed', 'session.state', 'discovery.result', 'apply.state', 'fleet.run', 'app.problem'] as const satisfies readonly EventName[];
+const EVENTS = ['hosts.changed', 'session.state', 'discovery.result', 'apply.state', 'fleet.run', 'change.recovered', 'app.problem'] as const satisfies readonly EventName[];
 
 // Compile-time check that the lists above name every channel and event of the contract.
 type Missing<All, Listed> = Exclude<All, Listed>;

@@ -37,6 +37,8 @@ export class BondService {
   private readonly runs = new Map<string, ApplyRun>();
   /** The plan (and the facts it was made from) of every apply of this app run, by apply id. */
   private readonly applied = new Map<string, StoredPlan>();
+  /** The run ids of every change this app run applied: their in-flight records are this process's own. */
+  private readonly runIds = new Set<string>();
 
   constructor(
     private readonly store: HostStore,
@@ -104,13 +106,15 @@ export class BondService {
     if (!driver) throw new AppFailure('NO_DRIVER', `This Bondsmith has no driver "${plan.driver}" for that plan.`);
     this.plans.delete(planId);
     const applyId = newId();
+    const startedAt = new Date().toISOString();
+    this.runIds.add(plan.runId);
     let recorded: Promise<void> | null = null;
     const readFailure = driver.readStepFailure ? (step: PlanStep, result: ExecResult) => driver.readStepFailure?.(step, result, plan.action) ?? null : null;
     const run = new ApplyRun(plan, { applyId, planId }, ioFor(connection), (verify, stdout) => driver.verify(verify, stdout), autoKeep, (state) => {
       this.events.emit('apply.state', state);
       if (state.phase === 'awaiting-confirmation' && recorded === null) {
         // Kept on disk while the box waits, so that Keep still works after an app restart.
-        recorded = this.inflight.save({ hostId: plan.hostId, applyId, plan, deadline: state.deadline }).catch((err: unknown) => {
+        recorded = this.inflight.save({ hostId: plan.hostId, applyId, plan, deadline: state.deadline, stateBefore: stored.factsBefore, startedAt }).catch((err: unknown) => {
           this.reportProblem(plan.hostId, `The plan of this change could not be kept on disk (${reason(err)}); if Bondsmith restarts before you choose, Keep will not be possible and the box rolls back on its own.`);
         });
       }
@@ -149,6 +153,11 @@ export class BondService {
     const before = driver?.specOf(factsBefore, plan.bondName) ?? null;
     if (before === null) throw new AppFailure('NOT_FOUND', `Bondsmith cannot tell how ${plan.bondName} was before this change, so it cannot plan taking it back.`);
     return this.plan({ hostId: plan.hostId, action: plan.action === 'delete' ? 'create' : 'update', spec: before, bondName: plan.action === 'delete' ? null : plan.bondName, checkinTimeoutSeconds });
+  }
+
+  /** Did this app run apply the change with that run id (then it sees it end and records it)? */
+  appliedHere(runId: string): boolean {
+    return this.runIds.has(runId);
   }
 
   /** Every apply of this app run; changes waiting on a box are in each host's discovery view. */

@@ -8,7 +8,10 @@ import type { HostConnection } from '../ssh/connection';
 import { HostStore } from '../store/host-store';
 import { InflightStore } from '../store/inflight-store';
 import { linuxFacts, spec } from '../../e2e/kit/host-facts';
+import { AuditLog } from '../store/audit-log';
+import { EventHub } from './event-sink';
 import { PendingService } from './pending-service';
+import { RecoveryService } from './recovery-service';
 import type { SessionService } from './session-service';
 
 // Keep after a restart runs the saved plan's confirm steps on the box: only a plan Bondsmith wrote
@@ -37,7 +40,8 @@ async function world() {
   const store = new HostStore(dataDir);
   await store.load();
   const inflight = new InflightStore(dataDir);
-  return { dataDir, ran, inflight, pending: new PendingService(store, sessions, inflight) };
+  const recovery = new RecoveryService(store, inflight, new AuditLog(dataDir), new EventHub(), () => false);
+  return { dataDir, ran, inflight, pending: new PendingService(store, sessions, inflight, recovery) };
 }
 
 function planFor(hostId: string) {

@@ -4,6 +4,7 @@ import { linuxFacts, spec, truenasFacts } from '../../e2e/kit/host-facts';
 import { planBondChange } from '../drivers/plan-change';
 import type { Plan } from '../plan/plan-types';
 import { PendingService } from './pending-service';
+import { RecoveryService } from './recovery-service';
 import { failureOf, makeServiceWorld, removeDataDirs } from '../../e2e/kit/service-world';
 
 // PendingService over a real SessionService and InflightStore, with a fake box: a change found
@@ -18,7 +19,8 @@ afterEach(async () => {
 
 async function makeWorld() {
   const world = await makeServiceWorld();
-  const pending = new PendingService(world.store, world.sessions, world.inflight);
+  const recovery = new RecoveryService(world.store, world.inflight, world.audit, world.events, () => false);
+  const pending = new PendingService(world.store, world.sessions, world.inflight, recovery);
   cleanups.push(() => world.sessions.dispose());
   return { ...world, pending };
 }

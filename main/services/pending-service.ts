@@ -3,6 +3,7 @@ import { driverForFacts } from '../drivers/registry';
 import { AppFailure } from '../errors';
 import type { HostStore } from '../store/host-store';
 import type { InflightRecord, InflightStore } from '../store/inflight-store';
+import type { RecoveryService } from './recovery-service';
 import type { SessionService } from './session-service';
 
 // A change found waiting on a box without a live apply in this window (the app was restarted, or the
@@ -17,6 +18,7 @@ export class PendingService {
     private readonly store: HostStore,
     private readonly sessions: SessionService,
     private readonly inflight: InflightStore,
+    private readonly recovery: RecoveryService,
   ) {}
 
   async resolve(hostId: string, decision: PendingDecision, runId: string | null): Promise<DiscoveryResult> {
@@ -33,16 +35,22 @@ export class PendingService {
     if (!pending) throw new AppFailure('NOTHING_PENDING', 'That change is no longer waiting on the host (kept, reverted or rolled back).');
     const host = this.store.get(hostId);
     const record = pending.runId !== null && decision === 'keep' ? await this.savedPlan(hostId, pending.runId) : null;
-    await driver.resolvePending({
-      connection,
-      facts,
-      pending,
-      decision,
-      sudo: host !== undefined && host.useSudo && host.user !== 'root',
-      confirmSteps: record ? record.plan.steps.filter((s) => s.phase === 'confirm') : null,
+    // The change was this computer's where it kept its plan: the audit log gets the decision, and
+    // the saved plan is retired (RecoveryService).
+    const after = await this.recovery.recordResolution(hostId, pending, decision, async () => {
+      await driver.resolvePending({
+        connection,
+        facts,
+        pending,
+        decision,
+        sudo: host !== undefined && host.useSudo && host.user !== 'root',
+        confirmSteps: record ? record.plan.steps.filter((s) => s.phase === 'confirm') : null,
+      });
+      return this.sessions.refresh(hostId);
     });
+    // Also one this app run applied itself (its apply records it as it ends).
     if (pending.runId !== null) await this.inflight.remove(pending.runId);
-    return this.sessions.refresh(hostId);
+    return after;
   }
 
   /** The plan this computer kept for that change, if it is one Bondsmith wrote for this host; never anything else. */

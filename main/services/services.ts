@@ -10,6 +10,7 @@ import { BondService } from './bond-service';
 import type { ConnectionFactory } from '../ssh/connection';
 import { SessionService } from './session-service';
 import { PendingService } from './pending-service';
+import { RecoveryService } from './recovery-service';
 import { InflightStore } from '../store/inflight-store';
 import { sshConnectionFactory } from '../ssh/ssh-connection';
 import { SecretStore, type SecretCipher } from '../store/secret-store';
@@ -74,7 +75,9 @@ export function createServices(options: ServiceOptions): Services {
   const audit = new AuditLog(options.dataDir);
   const inflight = new InflightStore(options.dataDir);
   const bonds = new BondService(store, sessions, audit, events, inflight, options.allowVirtualMembers ?? false);
-  const pending = new PendingService(store, sessions, inflight);
+  const recovery = new RecoveryService(store, inflight, audit, events, (runId) => bonds.appliedHere(runId));
+  const stopRecovery = recovery.start();
+  const pending = new PendingService(store, sessions, inflight, recovery);
   const rollouts = new RolloutService(store, sessions, bonds, events, new FleetRunStore(options.dataDir));
   return {
     options,
@@ -92,6 +95,7 @@ export function createServices(options: ServiceOptions): Services {
       return { hosts: result.hosts, warnings: result.warnings, path: configPath };
     },
     dispose: async () => {
+      stopRecovery();
       await rollouts.dispose();
       await bonds.dispose();
       await sessions.dispose();

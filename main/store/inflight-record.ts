@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { bondSpecShapeSchema } from '../../preload/contract/bond-spec';
 import { idSchema, ifaceNameSchema } from '../../preload/contract/common';
 import { driverKindSchema } from '../../preload/contract/host-view';
-import { bondModeSchema } from '../../preload/contract/inventory';
+import { bondModeSchema, hostFactsSchema, type HostFacts } from '../../preload/contract/inventory';
 import type { Plan } from '../plan/plan-types';
 
 // The saved plan of a change waiting on a box (inflight-store.ts), as a schema. Keep runs its
@@ -15,6 +15,13 @@ export interface InflightRecord {
   readonly applyId: string;
   readonly plan: Plan;
   readonly deadline: string | null;
+  /**
+   * The host as discovered before the change, and when the apply started: what the audit entry
+   * needs when this app is gone before the change ends and a later connect records it. Absent in
+   * records written before they were kept.
+   */
+  readonly stateBefore?: HostFacts | null;
+  readonly startedAt?: string;
 }
 
 /** The run id names files on the box and is a shell word there (plan/steps.ts isSafeRunId). */
@@ -101,4 +108,6 @@ export const inflightRecordSchema: z.ZodType<InflightRecord> = z.strictObject({
   applyId: idSchema,
   plan: planSchema,
   deadline: line(64).nullable(),
+  stateBefore: hostFactsSchema.nullable().optional(),
+  startedAt: line(64).optional(),
 });

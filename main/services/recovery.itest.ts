@@ -1,0 +1,80 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EventPayload } from '../../preload/contract';
+import { describeLab, labDown, labUp, type LabHostStatus, type LabStatus } from '../../e2e/lab/lab';
+import { auditFor, bondExists, bondSpec, eventually, makeKit, onBox, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
+import { killChild, startApplyChild } from '../../e2e/kit/apply-child';
+
+// The app killed inside the window (SIGKILL: nothing of it runs after that), on both flavors: the box
+// rolls back on its own; the app started again on the same data directory connects and finds the
+// change it never saw end. The audit log then holds that change as rolled back on the box, the
+// in-flight record is gone, and the user is told once.
+
+const LAB = 'it-recovery';
+let lab: LabStatus;
+
+const flavors = [
+  { host: 'nas1', flavor: 'linux', user: 'root' as const, bond: 'bond0', members: ['eno1', 'eno2'], address: '192.0.2.10' },
+  { host: 'nas2', flavor: 'truenas', user: 'admin' as const, bond: 'bond1', members: ['eno3', 'eno4'], address: '192.0.2.11' },
+];
+
+/** The box says the change is gone: no bond, nothing armed, nothing pending in the middleware. */
+async function rolledBackOnBox(kit: Kit, host: string, bond: string): Promise<boolean> {
+  if (await bondExists(kit, host, bond)) return false;
+  const armed = await onBox(kit, host, 'ls /run/bondsmith/*/armed 2>/dev/null; midclt call interface.has_pending_changes 2>/dev/null || true');
+  return !/armed|True/.test(armed);
+}
+
+describeLab('a change whose app was killed inside the window is recorded on the next connect', () => {
+  beforeAll(async () => {
+    lab = await labUp({ name: LAB, hosts: 2, flavors: ['linux', 'truenas'] });
+  });
+  afterAll(() => labDown(LAB));
+
+  for (const f of flavors) {
+    it(`${f.flavor}: killed during the countdown, rolled back by the box, recorded once after the restart`, async () => {
+      const box: LabHostStatus | undefined = lab.hosts.find((h) => h.name === f.host);
+      if (!box) throw new Error(`lab has no ${f.host}`);
+      const dataDir = await mkdtemp(join(tmpdir(), `bs-${LAB}-${f.flavor}-`));
+      const spec = bondSpec({ name: f.bond, protocol: 'LACP', members: f.members, xmitHashPolicy: 'LAYER2+3', lacpduRate: 'SLOW', aliases: [{ address: f.address, prefix: 24 }] });
+      const { child, state } = await startApplyChild({ dataDir, host: { label: f.host, port: box.ssh.port, keyPath: box.keyPath, user: f.user }, action: 'create', spec, bondName: null, checkinTimeoutSeconds: 20 });
+      expect(state.phase).toBe('awaiting-confirmation');
+      // Killed only once the plan is on disk (it is written as the countdown starts).
+      const probe = await makeKit(LAB, dataDir);
+      const runIds = await eventually('in-flight record', () => probe.services.inflight.list(), (ids) => ids.length === 1, 10_000, 100);
+      await killChild(child);
+      expect(await bondExists(probe, f.host, f.bond)).toBe(true);
+      await eventually('rollback on the box', () => rolledBackOnBox(probe, f.host, f.bond), (done) => done, 90_000, 1000);
+
+      // The app started again as a user would: same data directory, the host already in its list.
+      const kit = await makeKit(LAB, dataDir);
+      const notices: EventPayload<'change.recovered'>[] = [];
+      kit.services.events.subscribe((event, payload) => {
+        if (event === 'change.recovered') notices.push(payload as EventPayload<'change.recovered'>);
+      });
+      try {
+        const hostId = (await kit.services.hosts.list()).hosts[0]?.id ?? '';
+        await kit.services.sessions.connect(hostId);
+        await waitForSession(kit, hostId, (s) => s.state === 'ready');
+        await kit.services.sessions.refresh(hostId);
+        const entry = await auditFor(kit, hostId, (e) => e.bondName === f.bond);
+        expect(entry).toMatchObject({ action: 'create', result: 'rolled-back', recordedBy: 'recovered' });
+        expect(entry.message).toMatch(/rolled back on the box/i);
+        expect((entry.plan as { runId: string }).runId).toBe(runIds[0]);
+        expect(entry.stateBefore).not.toBeNull();
+        expect(entry.stateAfter).not.toBeNull();
+        expect(await kit.services.inflight.list()).toEqual([]);
+        // Told once: a second discovery finds nothing left to record.
+        await kit.services.sessions.refresh(hostId);
+        expect((await kit.services.audit.read(hostId)).entries.filter((e) => e.bondName === f.bond)).toHaveLength(1);
+        expect(notices).toHaveLength(1);
+        expect(notices[0]).toMatchObject({ hostId, bondName: f.bond, result: 'rolled-back' });
+      } finally {
+        await kit.services.dispose();
+        await probe.services.dispose();
+      }
+    });
+  }
+});
