@@ -19,6 +19,7 @@ export class RecoveryService {
   private readonly busy = new Set<string>();
   /** Recorded by this process: never twice, even where the record could not be removed. */
   private readonly recorded = new Set<string>();
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: HostStore,
@@ -37,8 +38,29 @@ export class RecoveryService {
     });
   }
 
-  /** Records the changes of this host whose app was gone before they ended and the box no longer holds armed. */
-  async reconcile(result: DiscoveryResult): Promise<void> {
+  /**
+   * Records the changes of this host whose app was gone before they ended and the box no longer
+   * holds armed. One host's discoveries are judged one after the other, each on what it found.
+   */
+  reconcile(result: DiscoveryResult): Promise<void> {
+    return this.inTurn(result.hostId, () => this.reconcileNow(result));
+  }
+
+  /** Runs `job` after every earlier job of this host. */
+  private inTurn<T>(hostId: string, job: () => Promise<T>): Promise<T> {
+    const next = (this.queues.get(hostId) ?? Promise.resolve()).then(job);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(hostId, tail);
+    void tail.then(() => {
+      if (this.queues.get(hostId) === tail) this.queues.delete(hostId);
+    });
+    return next;
+  }
+
+  private async reconcileNow(result: DiscoveryResult): Promise<void> {
     // Only what the box says now: a failed discovery hands back earlier facts.
     if (result.error !== null || result.facts === null || result.view === null || result.view.driver === null) return;
     const { facts, view } = result;
@@ -68,7 +90,8 @@ export class RecoveryService {
    * or rolled back on its own), then written with the user's decision.
    */
   async recordResolution(hostId: string, pending: PendingOnBox, decision: 'keep' | 'revert', resolve: () => Promise<DiscoveryResult>): Promise<DiscoveryResult> {
-    const records = await this.claim(hostId, (runId) => pending.runId === null || pending.runId === runId);
+    // In turn: a discovery judged just before (the pending change still armed) lets go of the records first.
+    const records = await this.inTurn(hostId, () => this.claim(hostId, (runId) => pending.runId === null || pending.runId === runId));
     try {
       const after = await resolve();
       const facts = after.error === null ? after.facts : null;

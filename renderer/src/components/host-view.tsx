@@ -6,6 +6,7 @@ import { HostDetail } from './host-detail';
 import { HostKeyPrompt } from './host-key-prompt';
 import { InterfacesTable } from './interfaces-table';
 import { PendingBanner } from './pending-banner';
+import { RecoveredBanner } from './recovered-banner';
 import { BondWorkflow } from './editor/bond-workflow';
 import { useBondsStore } from '../state/bonds-store';
 import { nextBondName } from '../state/next-bond-name';
@@ -43,8 +44,10 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; focusB
   const changeable = ready && view !== null && view.readOnlyReason === null;
   const allProblems = useBondsStore((b) => b.problems);
   const problems = allProblems.filter((p) => p.hostId === host.id);
+  const allRecovered = useBondsStore((b) => b.recovered);
+  const recovered = allRecovered.filter((n) => n.hostId === host.id);
   const stage = useBondsStore((b) => b.stage);
-  const { open, askDelete, dismissProblem } = useBondsStore.getState();
+  const { open, askDelete, dismissProblem, dismissRecovered } = useBondsStore.getState();
   const editorOpen = stage.kind !== 'closed' && stage.hostId === host.id;
   const busy = state?.state === 'connecting' || state?.state === 'reconnecting';
   return (
@@ -100,6 +103,7 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; focusB
             </span>
           </header>
           {!editorOpen && view ? <PendingBanner hostId={host.id} pending={view.pending} collectedAt={facts.collectedAt} onResolved={() => void refresh(host.id)} /> : null}
+          <RecoveredBanner notices={recovered} onDismiss={dismissRecovered} />
           {view?.readOnlyReason ? (
             <div className="banner warning" role="status">
               {view.readOnlyReason}

@@ -340,6 +340,20 @@ describe("bonds store: Bondsmith's own problems", () => {
     stop();
   });
 
+  it('collects change.recovered notices as they come, and dismisses one at a time', async () => {
+    const stop = await startedStore();
+    const rolledBack = { hostId: 'h1', action: 'create' as const, bondName: 'bond0', result: 'rolled-back' as const, message: 'Rolled back on the box: …', startedAt: null };
+    const kept = { ...rolledBack, hostId: 'h2', result: 'kept-unconfirmed' as const, message: 'Kept without confirmation: …' };
+
+    push('change.recovered', rolledBack);
+    push('change.recovered', kept);
+
+    expect(useBondsStore.getState().recovered).toEqual([rolledBack, kept]);
+    useBondsStore.getState().dismissRecovered(useBondsStore.getState().recovered[0] ?? rolledBack);
+    expect(useBondsStore.getState().recovered).toEqual([kept]);
+    stop();
+  });
+
   it('keeps the 20 latest problems', async () => {
     const stop = await startedStore();
 

@@ -21,6 +21,8 @@ interface BondsState {
   readonly applies: Readonly<Record<string, ApplyState>>;
   /** Bondsmith's own files failed it during a change (audit log, saved plan), until dismissed. */
   readonly problems: readonly EventPayload<'app.problem'>[];
+  /** Changes whose app was gone before they ended, recorded on a later connect: told once, until dismissed. */
+  readonly recovered: readonly EventPayload<'change.recovered'>[];
   readonly init: () => Promise<() => void>;
   readonly open: (hostId: string, initial: BondSpec, editing: boolean) => Promise<void>;
   readonly askDelete: (hostId: string, bondName: string) => void;
@@ -39,6 +41,7 @@ interface BondsState {
   readonly revert: (applyId: string) => Promise<void>;
   readonly refreshApplies: () => Promise<void>;
   readonly dismissProblem: (problem: EventPayload<'app.problem'>) => void;
+  readonly dismissRecovered: (notice: EventPayload<'change.recovered'>) => void;
 }
 
 export const useBondsStore = create<BondsState>()((set, get) => {
@@ -74,13 +77,16 @@ export const useBondsStore = create<BondsState>()((set, get) => {
     resetNics: [],
     applies: {},
     problems: [],
+    recovered: [],
     init: async () => {
       const off = api.on('apply.state', putApply);
       const offProblem = api.on('app.problem', (p) => set({ problems: [...get().problems.filter((q) => q.message !== p.message), p].slice(-20) }));
+      const offRecovered = api.on('change.recovered', (n) => set({ recovered: [...get().recovered, n].slice(-20) }));
       await get().refreshApplies();
       return () => {
         off();
         offProblem();
+        offRecovered();
       };
     },
     open: async (hostId, initial, editing) => {
@@ -175,5 +181,6 @@ export const useBondsStore = create<BondsState>()((set, get) => {
       set({ applies });
     },
     dismissProblem: (problem) => set({ problems: get().problems.filter((p) => p !== problem) }),
+    dismissRecovered: (notice) => set({ recovered: get().recovered.filter((n) => n !== notice) }),
   };
 });
