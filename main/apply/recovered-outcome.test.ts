@@ -15,9 +15,9 @@ const spec = (partial: Partial<BondSpec> = {}): BondSpec => ({
   ...partial,
 });
 
-const create: RecoveredChange = { action: 'create', bondName: 'bond0', runId: 'create-abc', verify: { mode: 'present', expected: spec() } };
-const update: RecoveredChange = { action: 'update', bondName: 'bond0', runId: 'update-abc', verify: { mode: 'present', expected: spec({ members: ['eno1', 'eno2', 'eno3'] }) } };
-const remove: RecoveredChange = { action: 'delete', bondName: 'bond0', runId: 'delete-abc', verify: { mode: 'absent', expected: null } };
+const create: RecoveredChange = { action: 'create', bondName: 'bond0', runId: 'create-abc', reachedCountdown: true, verify: { mode: 'present', expected: spec() } };
+const update: RecoveredChange = { action: 'update', bondName: 'bond0', runId: 'update-abc', reachedCountdown: true, verify: { mode: 'present', expected: spec({ members: ['eno1', 'eno2', 'eno3'] }) } };
+const remove: RecoveredChange = { action: 'delete', bondName: 'bond0', runId: 'delete-abc', reachedCountdown: true, verify: { mode: 'absent', expected: null } };
 
 describe('recoveredOutcome', () => {
   it('leaves a change the box still holds armed to the Keep/Revert banner', () => {
@@ -37,6 +37,11 @@ describe('recoveredOutcome', () => {
     const out = recoveredOutcome(create, { pending: [], bond: null });
     expect(out.kind).toBe('rolled-back');
     expect(out).toMatchObject({ message: expect.stringMatching(/^Rolled back on the box: Bondsmith was not running .* \(create bond0\)/) as unknown });
+  });
+
+  it('says so when the app died while applying, before the countdown', () => {
+    const out = recoveredOutcome({ ...create, reachedCountdown: false }, { pending: [], bond: null });
+    expect(out).toMatchObject({ kind: 'rolled-back', message: expect.stringMatching(/^Rolled back on the box: Bondsmith stopped while it was applying this change \(create bond0\)/) as unknown });
   });
 
   it('a created bond still there as planned was kept without confirmation', () => {

@@ -17,6 +17,8 @@ export interface RecoveredChange {
   readonly bondName: string;
   readonly runId: string;
   readonly verify: Pick<PlanVerify, 'mode' | 'expected'>;
+  /** Did that app see the change applied and waiting for Keep (else it died while applying it)? */
+  readonly reachedCountdown: boolean;
 }
 
 /** The box now: what its driver reports as waiting, and the bond as the driver reads it back. */
@@ -46,7 +48,9 @@ export function recoveredOutcome(change: RecoveredChange, box: BoxNow): Recovere
   }
   return {
     kind: 'rolled-back',
-    message: `Rolled back on the box: Bondsmith was not running inside the confirmation window, so nobody confirmed this change (${what}) and the box put its previous configuration back on its own.`,
+    message: change.reachedCountdown
+      ? `Rolled back on the box: Bondsmith was not running inside the confirmation window, so nobody confirmed this change (${what}) and the box put its previous configuration back on its own.`
+      : `Rolled back on the box: Bondsmith stopped while it was applying this change (${what}), before it could be confirmed; the box has its previous configuration (its rollback put it back, or the change never got that far).`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -265,6 +266,32 @@ describe('BondService.planScript', () => {
 });
 
 describe('BondService.apply on a Linux host', () => {
+  it('has the plan on disk before the first command reaches the box, so an app killed at any point leaves it to be recorded', async () => {
+    const world = await makeWorld();
+    const id = await world.readyHost(linuxFacts());
+    const plan = await world.planFor(id);
+    const runId = runIdIn(plan.steps.map((s) => s.command));
+    const prepare = plan.steps.find((s) => s.phase === 'prepare')?.command ?? 'missing prepare';
+    let onDiskAtPrepare: boolean | null = null;
+    const rules = world.box.rules;
+    world.box.rules = [
+      {
+        match: prepare,
+        reply: (command) => {
+          onDiskAtPrepare = existsSync(join(world.dataDir, 'inflight', `${runId}.json`));
+          const rule = rules.find((r) => (typeof r.match === 'string' ? command.includes(r.match) : r.match.test(command)));
+          return rule ? (typeof rule.reply === 'function' ? rule.reply(command) : rule.reply) : {};
+        },
+      },
+      ...rules,
+    ];
+
+    const started = await world.bonds.apply(plan.planId, false);
+    await world.phaseOf(started.applyId, 'awaiting-confirmation');
+
+    expect(onDiskAtPrepare).toBe(true);
+  });
+
   it('runs the plan to awaiting confirmation, keeps the in-flight plan on disk meanwhile, and on Keep confirms, audits and forgets it', async () => {
     const world = await makeWorld();
     const id = await world.readyHost(linuxFacts());
@@ -283,8 +310,11 @@ describe('BondService.apply on a Linux host', () => {
     expect(ran.map((r) => r.via)).toEqual(['session', 'session', 'session', 'fresh', 'fresh']);
 
     const runId = runIdIn(world.box.commands(id));
-    await vi.waitFor(async () => expect(await world.inflight.list()).toEqual([runId]));
-    expect(await world.inflight.get(runId)).toMatchObject({ kind: 'found', record: { hostId: id, applyId: started.applyId, deadline: waiting.deadline, plan: { runId, hostId: id, bondName: 'bond0' } } });
+    expect(await world.inflight.list()).toEqual([runId]);
+    // Saved before the first command, then again with the deadline once the box waits.
+    await vi.waitFor(async () =>
+      expect(await world.inflight.get(runId)).toMatchObject({ kind: 'found', record: { hostId: id, applyId: started.applyId, deadline: waiting.deadline, plan: { runId, hostId: id, bondName: 'bond0' } } }),
+    );
     expect(world.bonds.applies().applies).toEqual([expect.objectContaining({ applyId: started.applyId, phase: 'awaiting-confirmation' })]);
 
     const kept = await world.bonds.keep(started.applyId);

@@ -108,21 +108,31 @@ export class BondService {
     const applyId = newId();
     const startedAt = new Date().toISOString();
     this.runIds.add(plan.runId);
-    let recorded: Promise<void> | null = null;
     const readFailure = driver.readStepFailure ? (step: PlanStep, result: ExecResult) => driver.readStepFailure?.(step, result, plan.action) ?? null : null;
+    const record = (deadline: string | null) => ({ hostId: plan.hostId, applyId, plan, deadline, stateBefore: stored.factsBefore, startedAt });
+    let saveFailed = false;
+    const save = (deadline: string | null): Promise<void> =>
+      this.inflight.save(record(deadline)).catch((err: unknown) => {
+        if (saveFailed) return;
+        saveFailed = true;
+        this.reportProblem(plan.hostId, `The plan of this change could not be kept on disk (${reason(err)}); if Bondsmith stops before the change ends, it will not be recorded, Keep will not be possible, and the box rolls back on its own.`);
+      });
+    // On disk before anything runs on the box: an app that dies at any point of the change leaves it
+    // for the next connect to record (RecoveryService). Saved again with the deadline while the box
+    // waits, so that Keep still works after an app restart.
+    let recorded = save(null);
+    let countdownSaved = false;
     const run = new ApplyRun(plan, { applyId, planId }, ioFor(connection), (verify, stdout) => driver.verify(verify, stdout), autoKeep, (state) => {
       this.events.emit('apply.state', state);
-      if (state.phase === 'awaiting-confirmation' && recorded === null) {
-        // Kept on disk while the box waits, so that Keep still works after an app restart.
-        recorded = this.inflight.save({ hostId: plan.hostId, applyId, plan, deadline: state.deadline, stateBefore: stored.factsBefore, startedAt }).catch((err: unknown) => {
-          this.reportProblem(plan.hostId, `The plan of this change could not be kept on disk (${reason(err)}); if Bondsmith restarts before you choose, Keep will not be possible and the box rolls back on its own.`);
-        });
+      if (state.phase === 'awaiting-confirmation' && !countdownSaved) {
+        countdownSaved = true;
+        recorded = recorded.then(() => save(state.deadline));
       }
-      if (state.phase === 'finished') void (recorded ?? Promise.resolve()).then(() => this.finished(stored, state, run, fleetRunId));
+      if (state.phase === 'finished') void recorded.then(() => this.finished(stored, state, run, fleetRunId));
     }, readFailure);
     this.runs.set(applyId, run);
     this.applied.set(applyId, stored);
-    void run.start();
+    void recorded.then(() => run.start());
     return Promise.resolve(run.snapshot());
   }
 

@@ -67,7 +67,7 @@ export class RecoveryService {
     for (const record of await this.claim(result.hostId, () => true)) {
       try {
         const bond = view.bonds.find((b) => b.name === record.plan.bondName);
-        const outcome = recoveredOutcome(record.plan, { pending: view.pending, bond: bond ? { spec: bond.spec } : null });
+        const outcome = recoveredOutcome({ ...record.plan, reachedCountdown: record.deadline !== null }, { pending: view.pending, bond: bond ? { spec: bond.spec } : null });
         if (outcome.kind === 'still-pending') continue;
         if (!(await this.write(record, { result: outcome.kind, message: outcome.message, recordedBy: 'recovered' }, facts))) continue;
         this.events.emit('change.recovered', {
