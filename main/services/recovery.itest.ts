@@ -40,6 +40,12 @@ async function killedInWindow(f: Flavor, dataDir: string, bond: string, members:
   const probe = await makeKit(LAB, dataDir);
   const runIds = await probe.services.inflight.list();
   expect(runIds).toHaveLength(1);
+  // Killed during the countdown, as a user would: once the saved plan carries the box's deadline.
+  const deadlineSaved = async (): Promise<boolean> => {
+    const saved = await probe.services.inflight.get(runIds[0] ?? '');
+    return saved.kind === 'found' && saved.record.deadline !== null;
+  };
+  await eventually('saved plan with its deadline', deadlineSaved, (yes) => yes, 10_000, 100);
   await killChild(child);
   expect(await bondExists(probe, f.host, bond)).toBe(true);
   return { runId: runIds[0] ?? '', probe };
