@@ -75,7 +75,7 @@ for (const { flavor, name, user, bond, address } of FLAVORS) {
         await expect(notice).toContainText(`Create ${bond}`);
         await expect(notice).toContainText(/Rolled back on the box: Bondsmith (stopped while it was applying|was not running inside the confirmation window)/);
         await expect(notice).toHaveCount(1);
-        await shot(page, `60-${flavor}-recovered-notice`);
+        await shot(page, `70-${flavor}-recovered-notice`);
 
         await notice.getByRole('button', { name: 'Dismiss' }).click();
         await expect(notice).toHaveCount(0);
