@@ -81,8 +81,9 @@ test.describe('discovery of lab hosts', () => {
     const table = interfacesTable(page, 'nas1');
     await expect(async () => {
       await page.getByRole('region', { name: 'Connection to nas1' }).getByRole('button', { name: 'Refresh' }).click();
-      await expect(table.getByRole('row', { name: /^bond7\b/ })).toContainText(lease ?? '', { timeout: 3_000 });
+      await expect(table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: /bond7/ }) })).toContainText(`${lease ?? ''}/24 (DHCP)`, { timeout: 3_000 });
     }).toPass({ timeout: 60_000 });
+    await table.getByRole('button', { name: 'Show details of bond7' }).click();
     await table.getByRole('button', { name: 'Edit bond7' }).click();
     const form = page.getByRole('form', { name: 'Edit bond7' });
     await expect(form).toBeVisible();

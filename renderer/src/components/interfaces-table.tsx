@@ -18,6 +18,13 @@ function linkText(nic: NetInterface): string {
   return nic.operState === 'unknown' ? 'Unknown' : nic.operState;
 }
 
+/** A dynamic address was put there by a client: a DHCP lease (IPv4) or autoconfiguration (IPv6). */
+function addressText(a: NetInterface['addresses'][number]): string {
+  const cidr = `${a.address}/${a.prefix}`;
+  if (a.dynamic !== true) return cidr;
+  return a.family === 'inet' ? `${cidr} (DHCP)` : `${cidr} (auto)`;
+}
+
 function speedText(mbps: number | null): string {
   if (mbps === null || mbps <= 0) return '—';
   return mbps >= 1000 ? `${mbps / 1000} Gb/s` : `${mbps} Mb/s`;
@@ -82,7 +89,7 @@ export function InterfacesTable(props: { facts: HostFacts; initiallyOpen?: strin
                 <td>{KIND_LABEL[nic.kind]}</td>
                 <td className={linkText(nic) === 'Up' ? 'link-up' : 'link-down'}>{linkText(nic)}</td>
                 <td>{speedText(nic.speedMbps)}</td>
-                <td>{nic.addresses.filter((a) => a.scope !== 'link').map((a) => `${a.address}/${a.prefix}`).join(', ') || '—'}</td>
+                <td>{nic.addresses.filter((a) => a.scope !== 'link').map(addressText).join(', ') || '—'}</td>
                 <td>{nic.master ?? '—'}</td>
                 <td>{nic.mtu ?? '—'}</td>
               </tr>
