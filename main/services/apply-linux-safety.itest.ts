@@ -87,7 +87,7 @@ describeLab('safe apply safety net on a Linux host', () => {
   });
 
   it('a change that cuts the SSH path rolls back by itself within the timeout, and the app says so', async () => {
-    // DHCP on a network without a DHCP server: the management address does not come back on the bond.
+    // DHCP on the management network, which has no DHCP server (the lab's serves the switch side only): the address does not come back on the bond.
     const spec = bondSpec({ name: 'bond2', protocol: 'FAILOVER', members: ['ens3'], dhcp: true });
     const { plan } = await kit.services.bonds.plan({ hostId, action: 'create', spec, bondName: null, checkinTimeoutSeconds: 20 });
     expect(plan?.impact.managementMigration).toMatchObject({ fromNic: 'ens3', toBond: 'bond2' });

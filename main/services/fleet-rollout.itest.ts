@@ -131,7 +131,7 @@ describeLab('fleet rollout over three lab hosts of mixed flavors', () => {
   });
 
   it('a change that cuts the second host management path rolls it back and stops the run; the third is untouched, the canary stays kept', async () => {
-    // DHCP on a network without a DHCP server: on nas2, mapped to its management NIC, the address does not come back.
+    // DHCP: nas1 and nas3 get a lease from their switch; on nas2, mapped to its management NIC (a network with no DHCP server), the address does not come back.
     const spec = bondSpec({ name: 'bond2', protocol: 'FAILOVER', members: ['eno1', 'eno2'], dhcp: true });
     const t0 = Date.now();
     const run = await kit.services.rollouts.start({
