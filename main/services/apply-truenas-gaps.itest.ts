@@ -49,7 +49,7 @@ describeLab('TrueNAS gaps: configured ports, middleware refusals, a restart in t
   it('a port with its own configuration is marked, refused until reset, and reset as its own step', async () => {
     await configurePort('eno3', '192.0.2.50');
     const marks = await kit.services.bonds.eligible(hostId, null);
-    expect(marks.members.find((m) => m.name === 'eno3')?.ownConfiguration).toBe('its own TrueNAS configuration: 192.0.2.50/24');
+    expect(marks.members.find((m) => m.name === 'eno3')?.ownConfiguration).toBe('own TrueNAS configuration (192.0.2.50/24): reset it to join');
     expect(marks.members.find((m) => m.name === 'eno4')?.ownConfiguration).toBeNull();
 
     const spec = bondSpec({ name: 'bond1', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '192.0.2.11', prefix: 24 }] });

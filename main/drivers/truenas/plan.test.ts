@@ -281,9 +281,11 @@ describe('TrueNAS update and delete', () => {
 });
 
 describe('TrueNAS DNS servers kept with the gateway (25.10+, §1, §5.8)', () => {
-  const withDns = (version: string): HostFacts => {
+  /** A DHCP-installed box: no interface has addresses of its own in the middleware's DB. */
+  const withDns = (version: string, fresh = true): HostFacts => {
     const f = truenasFacts(version);
-    return { ...f, middleware: f.middleware ? { ...f.middleware, nameservers: ['198.51.100.53', '2001:db8::53'] } : null };
+    const interfaces = (f.middleware?.interfaces ?? []).map((i) => (fresh ? { ...i, aliases: [] } : i));
+    return { ...f, middleware: f.middleware ? { ...f.middleware, interfaces, nameservers: ['198.51.100.53', '2001:db8::53'] } : null };
   };
 
   it('25.10 saves the gateway and the DNS servers in one save_network_config when the middleware says they would go', () => {
@@ -292,6 +294,12 @@ describe('TrueNAS DNS servers kept with the gateway (25.10+, §1, §5.8)', () =>
     expect(stepOf(p, 'gateway-save').title).toBe('Keep the default gateway 192.0.2.1 and the DNS servers 198.51.100.53, 2001:db8::53');
     expect(new RegExp(stepOf(p, 'gateway-save').when?.stdoutMatches ?? 'x').test('["nameserver1"]')).toBe(true);
     expect(p.impact.nameserversKept).toEqual(['198.51.100.53', '2001:db8::53']);
+  });
+
+  it('a configured box (addresses in the DB) saves them just the same when asked, and the impact does not alarm', () => {
+    const p = plan(withDns('25.10.6', false), 'create', spec());
+    expect(midcltArgs(stepOf(p, 'gateway-save').command)[2]).toContain('"nameserver1":"198.51.100.53"');
+    expect(p.impact.nameserversKept).toEqual([]);
   });
 
   it('before 25.10 the middleware has no call that keeps DNS servers: the impact names none', () => {
@@ -305,7 +313,7 @@ describe('TrueNAS ports with their own configuration', () => {
   it('the picker marks a configured port with what it carries, on releases that refuse it', async () => {
     const { truenasDriver } = await import('./index');
     const marks = truenasDriver.eligibleMembers(F, null, { allowVirtualMembers: false });
-    expect(marks.find((m) => m.name === 'eno4')?.ownConfiguration).toBe('its own TrueNAS configuration: 198.51.100.4/24');
+    expect(marks.find((m) => m.name === 'eno4')?.ownConfiguration).toBe('own TrueNAS configuration (198.51.100.4/24): reset it to join');
     expect(marks.find((m) => m.name === 'eno2')?.ownConfiguration).toBeNull();
     // The management NIC's configuration moves with the migration; it is not offered as a reset.
     expect(marks.find((m) => m.name === 'eno1')?.ownConfiguration).toBeNull();

@@ -50,7 +50,7 @@ export function ownConfigurationOf(facts: HostFacts, nic: string): string | null
   if (version === null || !truenasBehaviour(version).rejectsConfiguredMembers) return null;
   const entry = (facts.middleware?.interfaces ?? []).find((i) => i.id === nic && i.type === 'PHYSICAL');
   if (!entry || entry.aliases.length === 0) return null;
-  return `its own TrueNAS configuration: ${entry.aliases.join(', ')}`;
+  return `own TrueNAS configuration (${entry.aliases.join(', ')}): reset it to join`;
 }
 
 /**
@@ -106,6 +106,16 @@ function nicsToReset(input: TruenasPlanInput): string[] {
 function nameserversToKeep(facts: HostFacts, version: TruenasVersion, gateway: string | null): string[] {
   if (gateway === null || !truenasBehaviour(version).networkConfigCalls) return [];
   return [...(facts.middleware?.nameservers ?? [])].slice(0, 3);
+}
+
+/**
+ * Where the DNS servers are at risk: a box whose interfaces have no addresses of their own in the
+ * middleware's DB runs on DHCP (fresh install, §3, §5.8), and its first configuration drops what
+ * DHCP gave it. The plan saves them whenever the middleware says so; the impact names them here.
+ */
+function nameserversAtRisk(facts: HostFacts, version: TruenasVersion): string[] {
+  if ((facts.middleware?.interfaces ?? []).some((i) => i.aliases.length > 0)) return [];
+  return nameserversToKeep(facts, version, defaultGateway(facts));
 }
 
 function defaultGateway(facts: HostFacts): string | null {
@@ -284,7 +294,7 @@ export function planTruenas(input: DriverPlanInput<null>): DriverPlanResult {
       // TrueNAS destroys and recreates a bond whose first member changes.
       impact: {
         ...computeImpact({ facts, action, bondName, spec, rebuildsOnUpdate: spec !== null && oldFirst !== spec.members[0], servicesStepId: t.servicesStepId }),
-        nameserversKept: action === 'delete' ? [] : nameserversToKeep(facts, version, defaultGateway(facts)),
+        nameserversKept: action === 'delete' ? [] : nameserversAtRisk(facts, version),
         nicsReset: t.resetNics,
       },
       // The kernel itself sets miimon 100 when a bond becomes 802.3ad (bond_option_mode_set); TrueNAS

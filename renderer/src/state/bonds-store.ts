@@ -90,7 +90,10 @@ export const useBondsStore = create<BondsState>()((set, get) => {
       };
     },
     open: async (hostId, initial, editing) => {
-      set({ stage: { kind: 'editing', hostId, initial, editing }, fieldErrors: {}, formError: null, candidates: [], resetNics: [] });
+      // Back from this host's plan to its editor keeps the resets the user ticked.
+      const before = get().stage;
+      const resetNics = before.kind === 'plan' && before.hostId === hostId ? get().resetNics : [];
+      set({ stage: { kind: 'editing', hostId, initial, editing }, fieldErrors: {}, formError: null, candidates: [], resetNics });
       const res = await api.call('bonds.eligible', { hostId, bondName: editing ? initial.name : null });
       if (res.ok) set({ candidates: res.value.members });
       else set({ formError: res.error });

@@ -42,8 +42,11 @@ export function MembersPicker(props: {
               {c.speedMbps ? ` · ${c.speedMbps} Mb/s` : ''}
             </span>
             {c.carriesManagement ? <span className="tag tag-mgmt">carries this SSH session</span> : null}
-            {c.carriesAddresses.length > 0 ? <span className="tag tag-warning">has {c.carriesAddresses.join(', ')}</span> : null}
-            {c.ownConfiguration ? <span className="tag tag-warning">{c.ownConfiguration}</span> : null}
+            {c.ownConfiguration ? (
+              <span className="tag tag-warning">{c.ownConfiguration}</span>
+            ) : c.carriesAddresses.length > 0 ? (
+              <span className="tag tag-warning">has {c.carriesAddresses.join(', ')}</span>
+            ) : null}
             {!c.eligible && c.reason ? <span className="muted small"> — {c.reason}</span> : null}
           </li>
         ))}
