@@ -143,6 +143,7 @@ test.describe('TrueNAS gaps in the editor', () => {
     await expect(plan.getByRole('list', { name: 'Remote operations' })).toContainText(`Keep the default gateway ${h.mgmt.gateway} and the DNS servers 198.51.100.53`);
     await app.screenshot('67-truenas-dns-kept-plan');
     await applyShownPlanAndKeep(page);
+    await expect(interfacesTable(page, NAME).getByRole('row', { name: /details of bond3/ })).toContainText(ip, { timeout: 60_000 });
     expect(await onNas('midclt call network.configuration.config')).toMatch(/"nameserver1": "198\.51\.100\.53"/);
   });
 });

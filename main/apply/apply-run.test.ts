@@ -250,7 +250,7 @@ describe('ApplyRun: a box that stops waiting before anyone confirms', () => {
     expect(run.snapshot().phase).toBe('awaiting-confirmation');
     await vi.advanceTimersByTimeAsync(5_000);
     expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'kept-unconfirmed', deadline: null });
-    expect(run.snapshot().message).toMatch(/^The box kept this change without confirmation: .*middleware restarted or the box rebooted.*revert it with a new safe apply/);
+    expect(run.snapshot().message).toMatch(/^Its rollback timer is gone: the middleware restarted or the box rebooted while the change waited.*plan reverting it: a new safe apply\.$/);
     expect(run.snapshot().checks.every((c) => c.ok)).toBe(true);
     expect(log.filter((c) => c === 'cmd-verify')).toHaveLength(2);
     expect(log).not.toContain('cmd-undo');

@@ -175,7 +175,7 @@ export class ApplyRun {
       for (const step of this.plan.steps.filter((s) => s.phase === 'confirm')) await this.runStep(step);
       return this.finish(
         'kept-unconfirmed',
-        `The box kept this change without confirmation: its rollback timer is gone (the middleware restarted or the box rebooted while the change waited, which makes pending changes permanent). ${what}. If you did not want it, revert it with a new safe apply.`,
+        `Its rollback timer is gone: the middleware restarted or the box rebooted while the change waited, and that makes pending changes permanent. ${what}. If you did not want it, plan reverting it: a new safe apply.`,
       );
     }
     this.finish('failed', `The box no longer waits for confirmation, and ${this.plan.bondName} is not as planned: the change was undone or replaced on the box itself. Look at the host before changing it again.`);
@@ -289,7 +289,8 @@ export class ApplyRun {
   /** ": <what the box said>" for a failed step, so the run's message names the cause. */
   private why(stepId: string): string {
     const detail = this.state.steps.find((s) => s.id === stepId)?.detail?.trim();
-    return detail ? `: ${detail.split('\n')[0]?.replace(/^bondsmith: /, '') ?? ''}` : '';
+    // Without its own full stop: the run's message adds one.
+    return detail ? `: ${detail.split('\n')[0]?.replace(/^bondsmith: /, '').replace(/\.$/, '') ?? ''}` : '';
   }
 
   private async runStep(step: PlanStep): Promise<boolean> {

@@ -84,7 +84,7 @@ describeLab('TrueNAS gaps: configured ports, middleware refusals, a restart in t
     expect(done.fieldErrors).toEqual([{ field: 'aliases.0.address', message: 'The network 192.0.2.0/24 is already in use by another interface.' }]);
     const create = done.steps.find((s) => s.id === 'create-bond');
     expect(create).toMatchObject({ status: 'failed', detail: 'The network 192.0.2.0/24 is already in use by another interface.' });
-    expect(done.message).toMatch(/^Add bond2 to the TrueNAS configuration failed: The network 192\.0\.2\.0\/24 is already in use by another interface\./);
+    expect(done.message).toMatch(/^Add bond2 to the TrueNAS configuration failed: The network 192\.0\.2\.0\/24 is already in use by another interface\. The previous/);
     expect(JSON.stringify(done.steps)).not.toMatch(/interface_create|Traceback/);
     expect(await bondExists(kit, HOST, 'bond2')).toBe(false);
     await resetPort('eno2');
@@ -100,7 +100,7 @@ describeLab('TrueNAS gaps: configured ports, middleware refusals, a restart in t
     const kept = await waitForApply(kit, waiting.applyId, (s) => s.phase === 'finished', 60_000);
     console.log(`restart noticed after ${Date.now() - t0} ms: ${kept.result ?? ''}`);
     expect(kept.result, describeApply(kept)).toBe('kept-unconfirmed');
-    expect(kept.message).toMatch(/^The box kept this change without confirmation: .*If you did not want it, revert it with a new safe apply\.$/);
+    expect(kept.message).toMatch(/^Its rollback timer is gone: .*bond0 stays as it is now\. If you did not want it, plan reverting it: a new safe apply\.$/);
     expect(kept.checks.length).toBeGreaterThan(0);
     expect(kept.checks.every((c) => c.ok)).toBe(true);
     expect(await bondExists(kit, HOST, 'bond0')).toBe(true);
