@@ -280,14 +280,14 @@ describe('ApplyRun: a box that stops waiting before anyone confirms', () => {
     await run.dispose();
   });
 
-  it('says the change is not there when the box stopped waiting and the bond is not as planned', async () => {
+  it('says the box rolled back when it stopped waiting and the bond is not as planned', async () => {
     const answers = okAnswers([{ code: 0, stdout: 'null' }]);
     answers['cmd-verify'] = [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }, { code: 0, stdout: `--bondsmith-ip--\n[]` }];
     const run = new ApplyRun(probed(plan(basicSteps())), { applyId: 'a1', planId: 'p1' }, io(scriptedShell(answers, [])), verifyKernel, false, () => undefined);
     await run.start();
     await run.keep();
-    expect(run.snapshot().result).toBe('failed');
-    expect(run.snapshot().message).toMatch(/no longer waits for confirmation, and bond1 is not as planned/);
+    expect(run.snapshot().result).toBe('rolled-back');
+    expect(run.snapshot().message).toMatch(/no longer waits for confirmation, and bond1 is not as planned: the change was rolled back on the box/);
     await run.dispose();
   });
 });

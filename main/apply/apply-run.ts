@@ -178,7 +178,8 @@ export class ApplyRun {
         `Its rollback timer is gone: the middleware restarted or the box rebooted while the change waited, and that makes pending changes permanent. ${what}. If you did not want it, plan reverting it: a new safe apply.`,
       );
     }
-    this.finish('failed', `The box no longer waits for confirmation, and ${this.plan.bondName} is not as planned: the change was undone or replaced on the box itself. Look at the host before changing it again.`);
+    // No timer and not as planned: the box went back (its timer ran out first, or someone reverted it there).
+    this.finish('rolled-back', `The box no longer waits for confirmation, and ${this.plan.bondName} is not as planned: the change was rolled back on the box (its timer ran out, or it was reverted there). Look at the host before changing it again.`);
   }
 
   private serial(work: () => Promise<void>): Promise<void> {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { describeLab, labDown, labUp, type LabStatus } from '../../e2e/lab/lab';
-import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, makeKit, onBox, planAndApply, waitForApply, type Kit } from '../../e2e/kit/apply-kit';
+import { describeLab, labDown, labReboot, labUp, type LabStatus } from '../../e2e/lab/lab';
+import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, makeKit, onBox, planAndApply, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
 
 // What the TrueNAS driver used to half-do (issue 14), on one TrueNAS 25.10 lab host (the middleware
 // double, e2e/lab/truenas/): a port with its own configuration reset as its own step, a middleware
@@ -116,6 +116,22 @@ describeLab('TrueNAS gaps: configured ports, middleware refusals, a restart in t
     expect((await kit.services.bonds.keep(undoing.applyId)).result).toBe('confirmed');
     expect(await bondExists(kit, HOST, 'bond0')).toBe(false);
     expect(await entry('bond0')).toBeNull();
+  });
+
+  it('a reboot inside the window: the box comes back with the change, and the app says it kept it', async () => {
+    const spec = bondSpec({ name: 'bond4', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '192.0.2.14', prefix: 24 }] });
+    const waiting = await planAndApply(kit, hostId, { action: 'create', spec, bondName: null, checkinTimeoutSeconds: 240 });
+    expect(waiting.phase, describeApply(waiting)).toBe('awaiting-confirmation');
+    const t0 = Date.now();
+    await labReboot(HOST, LAB);
+    console.log(`rebooted in ${Date.now() - t0} ms`);
+    const kept = await waitForApply(kit, waiting.applyId, (s) => s.phase === 'finished', 150_000);
+    console.log(`reboot noticed ${Date.now() - t0} ms after it started: ${kept.result ?? ''}`);
+    expect(kept.result, describeApply(kept)).toBe('kept-unconfirmed');
+    expect(kept.message).toMatch(/bond4 stays as it is now/);
+    expect(await bondExists(kit, HOST, 'bond4')).toBe(true);
+    await waitForSession(kit, hostId, (s) => s.state === 'ready', 120_000);
+    await applyAndKeep(kit, hostId, { action: 'delete', spec: null, bondName: 'bond4', checkinTimeoutSeconds: 60 });
   });
 
   it('on a DHCP-installed box the DNS servers are kept with the gateway when the management NIC moves into a bond', async () => {
