@@ -99,6 +99,11 @@ describe('eligibleMembers', () => {
     expect(byName.get('eno4')).toMatchObject({ eligible: true, carriesAddresses: ['198.51.100.4/24'], reason: 'Has its own TrueNAS configuration, which is reset when it joins the bond' });
     expect(byName.get('eno2')).toMatchObject({ eligible: false, reason: 'eno2 is already a member of bond bond1; remove it there first' });
     expect(byName.get('eno6')).toMatchObject({ eligible: false });
+    // The driver says which free ports carry a configuration of their own to reset; never the management NIC.
+    const owned = eligibleMembers(crowded(), null, { ownConfiguration: () => 'own configuration' });
+    expect(owned.find((m) => m.name === 'eno4')?.ownConfiguration).toBe('own configuration');
+    expect(owned.find((m) => m.name === 'eno1')?.ownConfiguration).toBeNull();
+    expect(owned.find((m) => m.name === 'eno2')?.ownConfiguration).toBeNull();
     expect(byName.get('bond1')).toMatchObject({ eligible: false });
     expect(byName.get('veth0')).toMatchObject({ eligible: false });
   });
