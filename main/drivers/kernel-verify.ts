@@ -5,7 +5,7 @@ import { check, type VerifyCheck } from '../plan/verify-check';
 import { KERNEL_FIELDS, type LiveKernelBond } from './kernel-fields';
 
 // Verification against the Linux kernel itself, for every driver whose stack drives the kernel's
-// bonding directly (ifupdown today): the read-state step prints /proc/net/bonding/<bond>, a line
+// bonding directly (ifupdown, NetworkManager): the read-state step prints /proc/net/bonding/<bond>, a line
 // `--bondsmith-ip--`, then `ip -j addr show dev <bond>`; or only the word `absent`.
 
 export const KERNEL_STATE_SEPARATOR = '--bondsmith-ip--';

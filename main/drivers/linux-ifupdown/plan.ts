@@ -15,10 +15,9 @@ import { applyScript, armScript, confirmScript, restoreScript, rollbackNowScript
 import { computeImpact, computeVerify } from '../../plan/impact';
 import type { PlanAction, PlanStep } from '../../plan/plan-types';
 import type { DriverPlanInput, DriverPlanResult } from '../driver';
-import { kernelStateCommand } from '../kernel-verify';
+import { kernelVerifySteps } from '../kernel-steps';
 import { quoteForShell as q } from '../../shell/quote';
 import { shScript, step } from '../../plan/steps';
-import { BOX_WAIT_SECONDS, waitOnBox } from '../wait-on-box';
 import { unifiedDiff } from '../../plan/unified-diff';
 
 // Plain Linux (Debian family, ifupdown + ifenslave): snapshot, arm a detached timer that restores the
@@ -178,25 +177,7 @@ export function buildLinuxSteps(input: LinuxPlanInput): LinuxStepsResult {
       command: sh(`setsid nohup sh ${D}/apply.sh > ${D}/apply.log 2>&1 < /dev/null &`),
       onFailure: 'rollback',
     }),
-    step({
-      id: 'wait-apply',
-      title: 'Wait for the change to finish',
-      phase: 'verify',
-      command: sh(`${waitOnBox(`[ -s ${D}/apply.rc ]`, BOX_WAIT_SECONDS)}; rc=$(cat ${D}/apply.rc 2>/dev/null); echo "$rc"; if [ -n "$rc" ] && [ "$rc" != 0 ]; then tail -n 5 ${D}/apply.log; fi; exit 0`),
-      check: { kind: 'poll', until: '^0$', failIf: '^[1-9][0-9]*\\b', intervalSeconds: 1, timeoutSeconds: 60 },
-      detail: `Stdout starts with the apply's exit status; the last lines of ${D}/apply.log follow on failure.`,
-      onFailure: 'rollback',
-      connection: 'fresh',
-    }),
-    step({
-      id: 'read-state',
-      title: `Read ${bondName} as the kernel now runs it`,
-      phase: 'verify',
-      command: sh(kernelStateCommand(bondName)),
-      check: { kind: 'verify-state' },
-      onFailure: 'rollback',
-      connection: 'fresh',
-    }),
+    ...kernelVerifySteps({ runDir: D, bondName, sh, waitTitle: 'Wait for the change to finish', applyTimeoutSeconds: 60 }),
     step({
       id: 'confirm',
       kind: 'file-write',

@@ -86,6 +86,9 @@ describe('NetworkManager planner', () => {
     }
     expect(stepOf(p, 'write-apply').command).toMatch(/^sh -c 'umask 077 && mkdir -p \/run\/bondsmith && mkdir \/run\/bondsmith\/nm-run1 && printf /);
     expect(stepOf(p, 'write-apply').detail).toContain('set -e');
+    // The wait for the detached apply waits on the box (one round trip per few seconds), not from the app every second.
+    expect(stepOf(p, 'wait-apply').command).toContain('until [ -s /run/bondsmith/nm-run1/apply.rc ] || [ "$i" -ge 25 ]; do sleep 0.2;');
+    expect(stepOf(p, 'wait-apply').check).toMatchObject({ kind: 'poll', timeoutSeconds: 120 });
   });
 
   it('FAILOVER: its first member is the primary; LOADBALANCE: balance-xor with its hash policy and no LACP rate', () => {

@@ -8,7 +8,7 @@ import type { FieldError, PlanStep } from '../../plan/plan-types';
 import { shScript, step } from '../../plan/steps';
 import { quoteForShell as q } from '../../shell/quote';
 import type { DriverPlanInput, DriverPlanResult } from '../driver';
-import { kernelStateCommand } from '../kernel-verify';
+import { kernelVerifySteps } from '../kernel-steps';
 import { createCheckpointScript, destroyCheckpointScript, nmRunDir, rollbackCheckpointScript } from './checkpoint';
 import { bondProfiles, otherProfilesOf, portProfiles, type NmExtras, type NmProfile } from './profiles';
 import { versionRefusal } from './version';
@@ -237,25 +237,8 @@ export function planNetworkManager(input: DriverPlanInput<NmExtras | null>): Dri
       detail: ops.commands.join('\n'),
       onFailure: 'rollback',
     }),
-    step({
-      id: 'wait-apply',
-      title: 'Wait for NetworkManager to finish',
-      phase: 'verify',
-      command: sh(`rc=$(cat ${D}/apply.rc 2>/dev/null); echo "$rc"; if [ -n "$rc" ] && [ "$rc" != 0 ]; then tail -n 5 ${D}/apply.log; fi; exit 0`),
-      check: { kind: 'poll', until: '^0$', failIf: '^[1-9][0-9]*\\b', intervalSeconds: 1, timeoutSeconds: 120 },
-      detail: `Stdout starts with the apply's exit status; the last lines of ${D}/apply.log follow on failure.`,
-      onFailure: 'rollback',
-      connection: 'fresh',
-    }),
-    step({
-      id: 'read-state',
-      title: `Read ${bondName} as the kernel now runs it`,
-      phase: 'verify',
-      command: sh(kernelStateCommand(bondName)),
-      check: { kind: 'verify-state' },
-      onFailure: 'rollback',
-      connection: 'fresh',
-    }),
+    // nmcli -w 60 per activation: a change of several profiles may take a while.
+    ...kernelVerifySteps({ runDir: D, bondName, sh, waitTitle: 'Wait for NetworkManager to finish', applyTimeoutSeconds: 120 }),
     step({
       id: 'confirm',
       title: "Keep the change: destroy NetworkManager's checkpoint",
