@@ -179,6 +179,11 @@ elif [ "$LAB_FLAVOR" = networkmanager ]; then
   # control path (vec1) and the switch (swp*, br0, po1) live in namespaces NM cannot see; naming
   # them unmanaged as well keeps NM off them should one ever be visible during boot.
   if [ -n "$FIRST_BOOT" ]; then
+    # The machine's Debian packages bring ifupdown's NM dispatcher hook, which a RHEL-like box has
+    # not: for every "down" NM reports it runs /etc/network/if-post-down.d, and ifenslave's hook there
+    # deletes a bond NM is re-activating (seen here: an edited bond lost its first port and was made
+    # again with the second only). This flavor stands for a box without ifupdown.
+    rm -f /etc/NetworkManager/dispatcher.d/01-ifupdown
     mkdir -p /etc/NetworkManager/conf.d /etc/NetworkManager/system-connections
     cat > /etc/NetworkManager/conf.d/00-bondsmith-lab.conf <<EOF
 # Written by the Bondsmith lab at first boot.

@@ -49,12 +49,13 @@ describe('NetworkManager planner', () => {
     expect(p.driver).toBe('networkmanager');
     const bondUuid = runUuid('run1', 'bond0');
     expect(commands(p)).toEqual([
-      `nmcli connection add type bond connection.id bond0 connection.uuid ${bondUuid} connection.interface-name bond0 bond.options 'mode=802.3ad,miimon=100,xmit_hash_policy=layer3+4,lacp_rate=fast' ipv4.method manual ipv4.addresses 203.0.113.7/24 ipv4.gateway '' ipv6.method manual ipv6.addresses 2001:db8::7/64 ipv6.gateway '' 802-3-ethernet.mtu 9000 connection.autoconnect yes`,
+      `nmcli connection add type bond connection.id bond0 connection.uuid ${bondUuid} connection.interface-name bond0 bond.options 'mode=802.3ad,miimon=100,xmit_hash_policy=layer3+4,lacp_rate=fast' ipv4.method manual ipv4.addresses 203.0.113.7/24 ipv4.gateway '' ipv6.method manual ipv6.addresses 2001:db8::7/64 ipv6.gateway '' 802-3-ethernet.mtu 9000 connection.autoconnect no`,
       `nmcli connection add type ethernet connection.id bond0-port-eno3 connection.uuid ${runUuid('run1', 'port:eno3')} connection.interface-name eno3 connection.master bond0 connection.slave-type bond connection.autoconnect no`,
       `nmcli connection add type ethernet connection.id bond0-port-eno2 connection.uuid ${runUuid('run1', 'port:eno2')} connection.interface-name eno2 connection.master bond0 connection.slave-type bond connection.autoconnect no`,
       `nmcli -w 60 connection up uuid ${bondUuid}`,
       `nmcli -w 60 connection up uuid ${runUuid('run1', 'port:eno3')}`,
       `nmcli -w 60 connection up uuid ${runUuid('run1', 'port:eno2')}`,
+      `nmcli connection modify uuid ${bondUuid} connection.autoconnect yes`,
       `nmcli connection modify uuid ${runUuid('run1', 'port:eno3')} connection.autoconnect yes`,
       `nmcli connection modify uuid ${runUuid('run1', 'port:eno2')} connection.autoconnect yes`,
     ]);
@@ -80,6 +81,13 @@ describe('NetworkManager planner', () => {
     expect(stepOf(p, 'confirm').command).toContain('CheckpointDestroy o');
     expect(stepOf(p, 'confirm').connection).toBe('fresh');
     expect(stepOf(p, 'rollback').command).toContain('CheckpointRollback o');
+    // The app's window ends about when NM's timeout does: a run's checkpoint NM already rolled back
+    // (gone from its Checkpoints, same NM process) counts as restored; the apply script is stopped first.
+    const rollback = stepOf(p, 'rollback').command;
+    expect(rollback.indexOf('kill -s TERM')).toBeLessThan(rollback.indexOf('Checkpoints'));
+    expect(rollback.indexOf('Checkpoints')).toBeLessThan(rollback.indexOf('CheckpointRollback o'));
+    expect(rollback).toContain('rolled back on its own');
+    expect(arm).toContain('nm.pid');
     // Nothing changes before the arm step: the only nmcli changes are in the detached apply script.
     for (const s of p.steps.filter((x) => (x.phase === 'prepare' || x.phase === 'arm') && x.id !== 'write-apply')) {
       expect(s.command).not.toMatch(/nmcli (-w 60 )?connection (add|modify|delete|up)/);

@@ -70,7 +70,7 @@ function gateways(facts: HostFacts, spec: BondSpec, touched: readonly string[]):
 }
 
 /** The bond profile's settings as nmcli property/value pairs (values quoted by the caller). */
-export function bondSettings(spec: BondSpec, gw: Gateways): [string, string][] {
+export function bondSettings(spec: BondSpec, gw: Gateways, autoconnect: 'yes' | 'no'): [string, string][] {
   const v4 = spec.aliases.filter((a) => ipFamily(a.address) !== 'inet6').map((a) => `${a.address}/${a.prefix}`);
   const v6 = spec.aliases.filter((a) => ipFamily(a.address) === 'inet6').map((a) => `${a.address}/${a.prefix}`);
   return [
@@ -84,7 +84,7 @@ export function bondSettings(spec: BondSpec, gw: Gateways): [string, string][] {
     ['ipv6.gateway', gw.inet6 ?? ''],
     // 0: NetworkManager leaves the MTU as it is.
     ['802-3-ethernet.mtu', spec.mtu === null ? '0' : String(spec.mtu)],
-    ['connection.autoconnect', 'yes'],
+    ['connection.autoconnect', autoconnect],
   ];
 }
 
@@ -125,9 +125,9 @@ function operations(input: DriverPlanInput<NmExtras | null>, profiles: readonly 
 
   const bondUuid = bond[0]?.uuid ?? runUuid(runId, bondName);
   if (action === 'create') {
-    commands.push(`nmcli connection add type bond connection.id ${q(bondName)} connection.uuid ${q(bondUuid)} connection.interface-name ${q(bondName)} ${settingArgs(bondSettings(spec, gw))}`);
+    commands.push(`nmcli connection add type bond connection.id ${q(bondName)} connection.uuid ${q(bondUuid)} connection.interface-name ${q(bondName)} ${settingArgs(bondSettings(spec, gw, 'no'))}`);
   } else {
-    commands.push(`nmcli connection modify uuid ${q(bondUuid)} ${settingArgs(bondSettings(spec, gw))}`);
+    commands.push(`nmcli connection modify uuid ${q(bondUuid)} ${settingArgs(bondSettings(spec, gw, 'yes'))}`);
   }
   // Ports that leave: their profiles go. Ports that join: other profiles of that device go (they
   // would take the device back at boot), then a port profile of the bond's own is added.
@@ -156,9 +156,13 @@ function operations(input: DriverPlanInput<NmExtras | null>, profiles: readonly 
   // Activation in member order: the first port enslaved gives the bond its MAC address.
   commands.push(`nmcli -w 60 connection up uuid ${q(bondUuid)}`);
   for (const m of spec.members) commands.push(`nmcli -w 60 connection up uuid ${q(portUuid.get(m) ?? '')}`);
-  // New ports are added with autoconnect off (NM would otherwise activate each at once, out of order,
-  // and the explicit activation above would interrupt it: seen on the lab, "The base network
-  // connection was interrupted"), and turned on once they run, so they come back at boot.
+  // New profiles are added with autoconnect off and turned on once they run, so they come back at
+  // boot. With it on, NM activates each as soon as it is added, out of order, and the explicit
+  // activation above interrupts it (seen on the lab: "The base network connection was interrupted").
+  // A new bond activated twice is deactivated once in between, and that "down" reaches NM's
+  // dispatcher: Debian's 01-ifupdown runs ifenslave's post-down hook, which deletes the bond (seen
+  // on the lab: a FAILOVER bond lost its first port and was re-made with the second only).
+  if (action === 'create') commands.push(`nmcli connection modify uuid ${q(bondUuid)} connection.autoconnect yes`);
   for (const m of spec.members) if (newPorts.includes(m)) commands.push(`nmcli connection modify uuid ${q(portUuid.get(m) ?? '')} connection.autoconnect yes`);
   return { commands, warnings, removedProfiles: [...new Map(removed.map((p) => [p.uuid, p])).values()] };
 }
@@ -177,7 +181,8 @@ function unmanagedMembers(input: DriverPlanInput<NmExtras | null>): FieldError[]
 
 function applyScript(runId: string, commands: readonly string[]): string {
   const D = nmRunDir(runId);
-  return [`# Bondsmith ${runId}: the change, run detached on the box; its exit status goes to ${D}/apply.rc`, '(', '  set -e', ...commands.map((c) => `  ${c}`), ')', `echo $? > ${D}/apply.rc`].join('\n');
+  // Its pid is its process group's (setsid): a rollback stops the whole group before it rolls back.
+  return [`# Bondsmith ${runId}: the change, run detached on the box; its exit status goes to ${D}/apply.rc`, `echo $$ > ${D}/apply.pid`, '(', '  set -e', ...commands.map((c) => `  ${c}`), ')', `echo $? > ${D}/apply.rc`].join('\n');
 }
 
 export function planNetworkManager(input: DriverPlanInput<NmExtras | null>): DriverPlanResult {
