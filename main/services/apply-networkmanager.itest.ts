@@ -85,6 +85,12 @@ describeLab('safe apply on a NetworkManager host', () => {
     expect(await onBox(kit, HOST, 'nmcli -g bond.options connection show id bond1')).toMatch(/xmit_hash_policy=layer3\+4/);
     expect((await bondProfiles('bond1')).sort()).toEqual(['bond1', 'bond1-port-eno3', 'bond1-port-eno4']);
     expect((await auditFor(kit, hostId, (e) => e.bondName === 'bond1' && e.action === 'update')).result).toBe('confirmed');
+
+    // Only the hash policy changes, the ports stay: NM must still apply it to the kernel's bond.
+    await applyAndKeep(kit, hostId, { action: 'update', spec: { ...edited, xmitHashPolicy: 'LAYER2' }, bondName: 'bond1', checkinTimeoutSeconds: 60 });
+    proc = await procBonding(kit, HOST, 'bond1');
+    expect(proc).toContain('Transmit Hash Policy: layer2 ');
+    expect(slaves(proc)).toEqual(['eno3', 'eno4']);
   });
 
   it('delete removes the bond and its profiles and releases the members', async () => {

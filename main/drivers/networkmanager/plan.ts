@@ -153,6 +153,11 @@ function operations(input: DriverPlanInput<NmExtras | null>, profiles: readonly 
       `nmcli connection add type ethernet connection.id ${q(portProfileName(bondName, m))} connection.uuid ${q(uuid)} connection.interface-name ${q(m)} connection.master ${q(bondName)} connection.slave-type bond connection.autoconnect no`,
     );
   }
+  // An edited bond is taken down first: NM activating a bond again while its ports are still in
+  // it leaves the new bond.options unapplied (seen on the lab: a hash policy edited to layer2 stayed
+  // layer3+4); down removes the bond device, and up makes it again with the new options. `|| true`:
+  // a profile that is not active has nothing to take down.
+  if (action === 'update') commands.push(`nmcli connection down uuid ${q(bondUuid)} || true`);
   // Activation in member order: the first port enslaved gives the bond its MAC address.
   commands.push(`nmcli -w 60 connection up uuid ${q(bondUuid)}`);
   for (const m of spec.members) commands.push(`nmcli -w 60 connection up uuid ${q(portUuid.get(m) ?? '')}`);
