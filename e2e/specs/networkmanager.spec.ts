@@ -99,7 +99,7 @@ test.describe('NetworkManager hosts', () => {
     await edit.getByLabel('Transmit Hash Policy').selectOption('LAYER2');
     await saveApplyAndKeep(page, null, 'nm-edit');
     await refreshUntilBondShows(page, 'nm1', 'bond1', 'layer2');
-    expect(await onNm('nmcli -g bond.options connection show id bond1')).toMatch(/xmit_hash_policy=layer2(,|$)/);
+    expect(await onNm('nmcli -g bond.options connection show id bond1')).toMatch(/xmit_hash_policy=layer2(,|\s*$)/);
 
     // Delete: the bond and its profiles are gone.
     await page.getByRole('button', { name: 'Delete bond1' }).click();
@@ -130,7 +130,7 @@ test.describe('NetworkManager hosts', () => {
     await waitForDiscovery(page, 'netplan1');
     const region = page.getByRole('region', { name: 'Interfaces of netplan1' });
     await expect(stackLine(page, 'netplan1')).toContainText('network: netplan (renderer NetworkManager)');
-    await expect(region.getByRole('status').filter({ hasText: 'netplan' })).toContainText('Bondsmith has no driver for it yet');
+    await expect(region.getByRole('status').filter({ hasText: 'netplan' })).toContainText('Bondsmith has no driver for netplan yet');
     await expect(region.getByRole('button', { name: 'Add Interface' })).toBeDisabled();
     await app.screenshot('45-netplan-host-read-only');
   });

@@ -41,6 +41,10 @@ export function changeRefusal(facts: HostFacts): string | null {
   const stack = facts.stack;
   const driver = driverForFacts(facts);
   if (driver === null) {
+    if (stack.manager === 'netplan') {
+      // netplan writes the configuration of its renderer at every boot and `netplan apply`.
+      return `This host's network is managed by ${stackLabel(stack)}: its YAML files in /etc/netplan generate ${stack.renderer ?? 'networkd'}'s configuration anew at every boot and at every netplan apply, so a bond made beneath it would be undone. Bondsmith has no driver for netplan yet: it shows the host, its bonds and their health, and changes nothing. To add or change a bond here, edit the bonds: section of the netplan YAML and run netplan apply.`;
+    }
     return stack.manager === 'unknown'
       ? 'Bondsmith could not tell which network stack manages this host (no netplan, NetworkManager, systemd-networkd or ifupdown found), so it only shows it and changes nothing.'
       : `This host's network is managed by ${stackLabel(stack)}, and Bondsmith has no driver for it yet: it shows the host and its bonds but changes nothing (files of another tool would be ignored or undone).`;
