@@ -141,6 +141,7 @@ done
 if [ -d /run/NetworkManager ] && command -v nmcli >/dev/null 2>&1; then
   printf "nm-general=%s$NL" "$(nmcli -t -f RUNNING,VERSION general </dev/null 2>/dev/null)"
   nmcli -t -f DEVICE,STATE device </dev/null 2>/dev/null | while IFS= read -r l; do printf "nm-device=%s$NL" "$l"; done
+  if [ -e /etc/NetworkManager/dispatcher.d/01-ifupdown ] && [ -e /etc/network/if-post-down.d/ifenslave ]; then printf "nm-ifupdown-hooks=yes$NL"; fi
   if command -v busctl >/dev/null 2>&1; then
     printf "nm-checkpoints=%s$NL" "$(busctl get-property org.freedesktop.NetworkManager /org/freedesktop/NetworkManager org.freedesktop.NetworkManager Checkpoints </dev/null 2>/dev/null)"
   fi

@@ -38,6 +38,11 @@ describe('parseStack', () => {
     expect(parseStack(lines('nm-general=running:1.42.4', 'nm-checkpoints=ao 0'), false).checkpoints).toEqual([]);
   });
 
+  it("a Debian box whose NetworkManager runs ifupdown's hooks with ifenslave installed", () => {
+    expect(parseStack(lines('nm-general=running:1.42.4', 'nm-ifupdown-hooks=yes'), false).ifupdownHooks).toBe(true);
+    expect(parseStack(lines('nm-general=running:1.42.4'), false).ifupdownHooks).toBeUndefined();
+  });
+
   it('an Ubuntu box with netplan wins over the NetworkManager it renders to', () => {
     const s = parseStack(lines('bonding=builtin', 'netplan-file=/etc/netplan/01-netcfg.yaml', 'netplan-renderer= NetworkManager', 'nm-general=running:1.36.6', 'ifupdown-config=yes'), false);
     expect(s.manager).toBe('netplan');

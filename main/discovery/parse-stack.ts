@@ -32,7 +32,8 @@ export function parseStack(content: string | undefined, isTrueNas: boolean): Net
   }
   if (nm) {
     const checkpoints = [...new Set(all('nm-checkpoints').flatMap((l) => [...l.matchAll(/\/org\/freedesktop\/NetworkManager\/Checkpoint\/[0-9]{1,9}\b/g)].map((m) => m[0])))].slice(0, 16);
-    return { ...base, manager: 'networkmanager', version: clip((nm[1] ?? '').trim(), 64) || null, managedDevices, checkpoints };
+    const ifupdownHooks = first('nm-ifupdown-hooks') === 'yes';
+    return { ...base, manager: 'networkmanager', version: clip((nm[1] ?? '').trim(), 64) || null, managedDevices, checkpoints, ...(ifupdownHooks ? { ifupdownHooks } : {}) };
   }
   if (first('networkd') === 'running') return { ...base, manager: 'systemd-networkd' };
   if (first('ifupdown-config') === 'yes' && first('ifupdown-tool') === 'yes') {

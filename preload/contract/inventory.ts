@@ -166,6 +166,11 @@ export const networkStackSchema = z.object({
   checkpoints: z.array(z.string().regex(/^\/org\/freedesktop\/NetworkManager\/Checkpoint\/[0-9]{1,9}$/)).max(16).optional(),
   /** ifupdown: interfaces its configuration brings up on DHCP (`iface X inet dhcp`). */
   dhcpInterfaces: z.array(ifaceNameSchema).max(512).optional(),
+  /**
+   * NetworkManager runs ifupdown's hooks (Debian's dispatcher script 01-ifupdown) and ifenslave's
+   * post-down hook is installed: it deletes a bond each time NM takes it down.
+   */
+  ifupdownHooks: z.boolean().optional(),
   /** loaded or builtin: bonds can be built now; loadable: the module is there; missing: this kernel cannot build bonds. */
   bonding: z.enum(['loaded', 'builtin', 'loadable', 'missing', 'unknown']),
 });

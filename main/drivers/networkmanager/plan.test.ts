@@ -135,6 +135,14 @@ describe('NetworkManager planner', () => {
     expect(c.slice(3)).toEqual([`nmcli connection down uuid ${BOND} || true`, `nmcli -w 60 connection up uuid ${BOND}`, `nmcli -w 60 connection up uuid ${PORT2}`, `nmcli -w 60 connection up uuid ${runUuid('run1', 'port:eno4')}`, `nmcli connection modify uuid ${runUuid('run1', 'port:eno4')} connection.autoconnect yes`]);
   });
 
+  it("edit on a box whose NetworkManager runs ifupdown's hooks with ifenslave: the plan warns that the hook may delete the bond", () => {
+    const facts = withBond(nmFacts());
+    const hooked = { ...facts, stack: { ...facts.stack, ifupdownHooks: true } };
+    const edit = spec({ name: 'bond1', members: ['eno2', 'eno3'] });
+    expect(nmPlan(hooked, 'update', edit, WITH_BOND).warnings.join('\n')).toMatch(/ifenslave's post-down hook deletes a bond/);
+    expect(nmPlan(facts, 'update', edit, WITH_BOND).warnings.join('\n')).not.toMatch(/ifenslave/);
+  });
+
   it('delete: the bond profile and every port profile (by name or by UUID of the controller) in one nmcli call', () => {
     const p = nmPlan(withBond(nmFacts()), 'delete', undefined, WITH_BOND);
     expect(commands(p)).toEqual([`nmcli connection delete uuid ${BOND} uuid ${PORT2} uuid ${PORT3}`]);

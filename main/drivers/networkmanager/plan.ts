@@ -268,6 +268,11 @@ export function planNetworkManager(input: DriverPlanInput<NmExtras | null>): Dri
     }),
   ];
   const warnings = [...ops.warnings];
+  if (facts.stack.ifupdownHooks === true && action === 'update') {
+    warnings.push(
+      `NetworkManager on this host runs ifupdown's hooks (/etc/NetworkManager/dispatcher.d/01-ifupdown), and ifenslave's post-down hook deletes a bond each time NetworkManager takes it down, as this edit does: ${bondName} may come back without its ports, fail the checks and be rolled back. Removing the ifenslave package (NetworkManager needs none) avoids it.`,
+    );
+  }
   if (mgmt !== null && ops.removedProfiles.some((p) => p.iface === mgmt && p.active)) {
     warnings.push(`The profile that carries this SSH session on ${mgmt} is deleted and ${mgmt} becomes a port: the session drops for a moment while ${bondName} comes up.`);
   }
