@@ -12,7 +12,9 @@ export const KERNEL_STATE_SEPARATOR = '--bondsmith-ip--';
 
 /** The read-state command for a bond, in the format verifyKernel reads. `bondName` is a checked bond name. */
 export function kernelStateCommand(bondName: string): string {
-  return `if [ -e /proc/net/bonding/${bondName} ]; then cat /proc/net/bonding/${bondName}; echo ${KERNEL_STATE_SEPARATOR}; ip -j addr show dev ${bondName}; else echo absent; fi`;
+  // A bond that goes while it is read (NetworkManager removes a deleted bond's device a moment after
+  // nmcli returns) reads as absent, not as a failed command.
+  return `if [ -e /proc/net/bonding/${bondName} ]; then cat /proc/net/bonding/${bondName}; echo ${KERNEL_STATE_SEPARATOR}; ip -j addr show dev ${bondName} || echo absent; else echo absent; fi`;
 }
 
 export function verifyKernel(verify: PlanVerify, stdout: string): VerifyCheck[] {

@@ -9,6 +9,7 @@ import { shScript, step } from '../../plan/steps';
 import { quoteForShell as q } from '../../shell/quote';
 import type { DriverPlanInput, DriverPlanResult } from '../driver';
 import { kernelVerifySteps } from '../kernel-steps';
+import { waitOnBox } from '../wait-on-box';
 import { createCheckpointScript, destroyCheckpointScript, nmRunDir, rollbackCheckpointScript } from './checkpoint';
 import { bondProfiles, otherProfilesOf, portProfiles, type NmExtras, type NmProfile } from './profiles';
 import { versionRefusal } from './version';
@@ -113,6 +114,8 @@ function operations(input: DriverPlanInput<NmExtras | null>, profiles: readonly 
   }
   if (action === 'delete' || spec === null) {
     commands.push(`nmcli connection delete ${[...bond, ...ports].map((p) => `uuid ${q(p.uuid)}`).join(' ')}`);
+    // NM removes the bond's device a moment after nmcli returns; the check reads the kernel after this.
+    commands.push(waitOnBox(`[ ! -e /sys/class/net/${q(bondName)} ]`, 10));
     warnings.push(`After ${bondName} is deleted its former members stay without a profile (disconnected, no address) until they are configured again.`);
     return { commands, warnings, removedProfiles: [...bond, ...ports] };
   }
