@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, labCut, labDown, labReboot, labRestore, labUp, type LabStatus } from '../../e2e/lab/lab';
+import { startAppProcess } from '../../e2e/kit/app-process';
 import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, eventually, makeKit, onBox, planAndApply, procBonding, reachesSwitch, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
 
 // Safe apply on a NetworkManager lab host, driven through the services like the UI does: bonds of
@@ -153,26 +154,22 @@ describeLab('safe apply on a NetworkManager host', () => {
     expect((await auditFor(kit, hostId, (e) => e.bondName === 'bond4')).result).toBe('reverted');
   });
 
-  it('the app gone inside the window: NetworkManager rolls back on its own', async () => {
-    const app = await makeKit(LAB);
+  it('the app killed inside the window (SIGKILL, its sessions cut): NetworkManager rolls back on its own', async () => {
+    const nas1 = lab.hosts[0];
+    if (!nas1) throw new Error('lab has no host');
+    const spec = bondSpec({ name: 'bond5', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '198.18.5.11', prefix: 24 }] });
+    const { child, state } = await startAppProcess({ host: nas1, spec, checkinTimeoutSeconds: 25 });
     try {
-      const nas1 = lab.hosts[0];
-      if (!nas1) throw new Error('lab has no host');
-      const id = await connectHost(app, nas1, 'root');
-      const spec = bondSpec({ name: 'bond5', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '198.18.5.11', prefix: 24 }] });
-      const waiting = await planAndApply(app, id, { action: 'create', spec, bondName: null, checkinTimeoutSeconds: 25 });
-      expect(waiting.phase, describeApply(waiting)).toBe('awaiting-confirmation');
+      expect(state.phase, describeApply(state)).toBe('awaiting-confirmation');
       expect(await bondExists(kit, HOST, 'bond5')).toBe(true);
-      // The app quits (or crashes, or the laptop's lid closes): its sessions are gone, nobody confirms.
-      await app.services.dispose();
-      expect(await checkpoints()).toMatch(/Checkpoint\/[0-9]+/);
-      await eventually('NetworkManager rolled back by itself', () => bondExists(kit, HOST, 'bond5'), (exists) => !exists, 90_000, 1000);
-      expect(await bondProfiles('bond5')).toEqual([]);
-      expect(await onBox(kit, HOST, 'ip -o link show eno3')).not.toContain('master');
-      expect(await checkpoints()).toMatch(/^ao 0/);
     } finally {
-      await app.services.dispose();
+      child.kill('SIGKILL');
     }
+    expect(await checkpoints()).toMatch(/Checkpoint\/[0-9]+/);
+    await eventually('NetworkManager rolled back by itself', () => bondExists(kit, HOST, 'bond5'), (exists) => !exists, 90_000, 1000);
+    expect(await bondProfiles('bond5')).toEqual([]);
+    expect(await onBox(kit, HOST, 'ip -o link show eno3')).not.toContain('master');
+    expect(await checkpoints()).toMatch(/^ao 0/);
   });
 
   it('a change that cuts the SSH path rolls back by itself within the timeout, and the app says so', async () => {
