@@ -99,7 +99,7 @@ export default tseslint.config(
   {
     // Pure domain code (DESIGN.md "Architecture"): no I/O. Drivers get the connection handed in and
     // may name its type only.
-    files: ['main/bond/**/*.ts', 'main/plan/**/*.ts', 'main/shell/**/*.ts', 'main/fleet/**/*.ts', 'main/drivers/**/*.ts', 'main/discovery/parse-*.ts', 'main/discovery/discovery-*.ts', 'preload/contract/**/*.ts'],
+    files: ['main/bond/**/*.ts', 'main/plan/**/*.ts', 'main/shell/**/*.ts', 'main/fleet/**/*.ts', 'main/history/**/*.ts', 'main/drivers/**/*.ts', 'main/discovery/parse-*.ts', 'main/discovery/discovery-*.ts', 'preload/contract/**/*.ts'],
     ignores: testFiles,
     rules: {
       'no-restricted-imports': [

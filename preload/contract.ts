@@ -6,7 +6,8 @@ import { eligibleMemberSchema } from './contract/bond-spec';
 import { applyStateSchema, fieldErrorSchema, planRequestSchema, planViewSchema } from './contract/plan';
 import { connectionStateSchema, discoveryResultSchema, importedHostSchema } from './contract/sessions';
 import { fleetHostPreviewSchema, fleetPreviewRequestSchema, fleetRunSchema, fleetStartRequestSchema } from './contract/fleet';
-import { fleetRunIdSchema } from './contract/audit';
+import { auditEntryIdSchema, auditFilterSchema, fleetRunIdSchema } from './contract/audit';
+import { historyEntryViewSchema, historyExportRequestSchema, historyPageSchema, restorePlanRequestSchema, restorePlanResponseSchema } from './contract/history';
 
 // The single source of truth for every message between the renderer and main: channel names with
 // their request and response schemas, and every event main pushes. Main parses every inbound
@@ -21,6 +22,7 @@ export * from './contract/plan';
 export * from './contract/host-view';
 export * from './contract/audit';
 export * from './contract/fleet';
+export * from './contract/history';
 
 const empty = z.object({}).strict();
 
@@ -97,6 +99,19 @@ export const channels = {
     request: z.object({ hostId: idSchema }).strict(),
     response: z.object({ entries: z.array(auditEntrySchema).max(1000), unreadable: z.number().int() }),
   },
+  /** A page of the history (newest first), with damaged lines where they are, and the filters' choices. */
+  'history.list': { request: auditFilterSchema, response: historyPageSchema },
+  /** One entry opened: its plan, steps, checks and the bond's configuration before and after. */
+  'history.entry': { request: z.object({ id: auditEntryIdSchema }).strict(), response: historyEntryViewSchema },
+  /** An entry, or every entry the filter matches, as JSON lines or a readable report. */
+  'history.export': {
+    request: historyExportRequestSchema,
+    response: z.object({ text: z.string().max(200_000_000), fileName: z.string().max(200), count: z.number().int().nonnegative(), matched: z.number().int().nonnegative() }),
+  },
+  /** The plan an entry recorded, as the plan view's shell script (for reading; nothing runs). */
+  'history.planScript': { request: z.object({ id: auditEntryIdSchema }).strict(), response: z.object({ script: z.string().max(1_000_000), fileName: z.string().max(200) }) },
+  /** Put a bond back as an entry recorded it (before or after): a plan on today's host, applied with bonds.apply. */
+  'bonds.planRestore': { request: restorePlanRequestSchema, response: restorePlanResponseSchema },
   /** Check every target host against one bond spec and plan it there; nothing runs. */
   'fleet.preview': { request: fleetPreviewRequestSchema, response: z.object({ hosts: z.array(fleetHostPreviewSchema).max(200) }) },
   /** Start a rollout: the canary first, the rest once it is kept. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { ApplyState, ChannelRequest, EligibleMember, FieldError, HostFacts, PlanView } from '../../preload/contract';
+import type { ApplyState, ChannelRequest, EligibleMember, FieldError, HostFacts, PlanView, RestorePlanResponse, RestoreSide } from '../../preload/contract';
 import { ApplyRun, type ApplyIo, type RemoteShell } from '../apply/apply-run';
 import type { HostDriver } from '../drivers/driver';
 import { changeRefusal, driverByKind, driverForFacts } from '../drivers/registry';
@@ -8,6 +8,8 @@ import { AppFailure } from '../errors';
 import { planBondChange, planToShellScript } from '../drivers/plan-change';
 import type { Plan, PlanStep } from '../plan/plan-types';
 import type { ExecResult } from '../ssh/exec';
+import { planRestore } from '../history/restore-plan';
+import type { RecordedBond } from '../history/recorded-bond';
 import type { AuditLog } from '../store/audit-log';
 import type { HostStore } from '../store/host-store';
 import type { InflightStore } from '../store/inflight-store';
@@ -20,6 +22,18 @@ interface StoredPlan {
   readonly plan: Plan;
   readonly factsBefore: HostFacts;
   readonly createdAt: number;
+  /** The history entry this plan puts back, where it is a restore. */
+  readonly restoreOf?: { readonly entryId: string; readonly side: RestoreSide };
+}
+
+/** A restore as history asks for it: the entry's bond on one side, to put back on today's host. */
+export interface RestoreRequest {
+  readonly hostId: string;
+  readonly bondName: string;
+  readonly entryId: string;
+  readonly side: RestoreSide;
+  readonly recorded: RecordedBond;
+  readonly checkinTimeoutSeconds: number;
 }
 
 const PLAN_TTL_MS = 30 * 60_000;
@@ -85,10 +99,43 @@ export class BondService {
       },
     });
     if (!result.ok) return { plan: null, fieldErrors: result.fieldErrors.map((e) => ({ field: e.field, message: e.message })) };
+    return { plan: this.keepPlan(result.plan, facts, driver), fieldErrors: [] };
+  }
+
+  /**
+   * Put a bond back as a history entry recorded it: planned from the host's facts of now by its
+   * driver of now, kept like any plan, so the same preview, apply, verification and Keep/Revert follow.
+   */
+  async planRestore(req: RestoreRequest): Promise<RestorePlanResponse> {
+    if (this.hasActiveRun(req.hostId)) throw new AppFailure('APPLY_IN_PROGRESS', 'A change is still being applied to this host; finish it first.');
+    const facts = await this.freshFacts(req.hostId);
+    const host = this.store.get(req.hostId);
+    const driver = requireDriver(facts);
+    const extras = await driver.readExtras(this.readyConnection(req.hostId), facts);
+    const result = planRestore({
+      hostId: req.hostId,
+      bondName: req.bondName,
+      side: req.side,
+      recorded: req.recorded,
+      today: facts,
+      options: {
+        checkinTimeoutSeconds: req.checkinTimeoutSeconds,
+        allowVirtualMembers: this.allowVirtualMembers,
+        sudo: host !== undefined && host.useSudo && host.user !== 'root',
+        extras,
+        runId: `restore-${newId()}`,
+      },
+    });
+    const base = { hostId: req.hostId, bondName: req.bondName, notes: [...result.notes] };
+    if (!result.ok) return { ...base, plan: null, refusal: result.refusal, fieldErrors: result.fieldErrors.map((e) => ({ field: e.field, message: e.message })) };
+    return { ...base, plan: this.keepPlan(result.plan, facts, driver, { entryId: req.entryId, side: req.side }), refusal: null, fieldErrors: [] };
+  }
+
+  private keepPlan(plan: Plan, factsBefore: HostFacts, driver: HostDriver, restoreOf?: StoredPlan['restoreOf']): PlanView {
     this.prunePlans();
     const planId = newId();
-    this.plans.set(planId, { planId, plan: result.plan, factsBefore: facts, createdAt: Date.now() });
-    return { plan: toView(planId, result.plan, driver), fieldErrors: [] };
+    this.plans.set(planId, { planId, plan, factsBefore, createdAt: Date.now(), ...(restoreOf ? { restoreOf } : {}) });
+    return toView(planId, plan, driver);
   }
 
   planScript(planId: string): { script: string; fileName: string } {
@@ -128,7 +175,7 @@ export class BondService {
         countdownSaved = true;
         recorded = recorded.then(() => save(state.deadline));
       }
-      if (state.phase === 'finished') void recorded.then(() => this.finished(stored, state, run, fleetRunId));
+      if (state.phase === 'finished') void recorded.then(() => this.finished(stored, state, run, fleetRunId, startedAt));
     }, readFailure);
     this.runs.set(applyId, run);
     this.applied.set(applyId, stored);
@@ -179,7 +226,7 @@ export class BondService {
     await Promise.all([...this.runs.values()].map((r) => r.dispose()));
   }
 
-  private async finished(stored: StoredPlan, state: ApplyState, run: ApplyRun, fleetRunId: string | undefined): Promise<void> {
+  private async finished(stored: StoredPlan, state: ApplyState, run: ApplyRun, fleetRunId: string | undefined, startedAt: string): Promise<void> {
     await run.dispose();
     await this.inflight.remove(stored.plan.runId).catch((err: unknown) => {
       this.reportProblem(stored.plan.hostId, `The finished change's saved plan could not be removed from disk (${reason(err)}).`);
@@ -204,7 +251,10 @@ export class BondService {
         stateBefore: stored.factsBefore,
         stateAfter: after?.facts ?? null,
         steps: state.steps,
+        startedAt,
+        checks: state.checks,
         ...(fleetRunId === undefined ? {} : { runId: fleetRunId }),
+        ...(stored.restoreOf ? { restoreOf: stored.restoreOf } : {}),
       })
       .catch((err: unknown) => {
         // The change itself is done (kept or rolled back on the box); the record of it is what failed.

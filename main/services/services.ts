@@ -18,6 +18,7 @@ import { EventHub } from './event-sink';
 import { HostService } from './host-service';
 import { RolloutService } from './rollout-service';
 import { FleetRunStore } from '../store/fleet-run-store';
+import { HistoryService } from './history-service';
 
 export interface ServiceOptions {
   readonly dataDir: string;
@@ -52,6 +53,7 @@ export interface Services {
   readonly sessions: SessionService;
   readonly bonds: BondService;
   readonly audit: AuditLog;
+  readonly history: HistoryService;
   readonly pending: PendingService;
   readonly inflight: InflightStore;
   readonly rollouts: RolloutService;
@@ -77,6 +79,7 @@ export function createServices(options: ServiceOptions): Services {
   const bonds = new BondService(store, sessions, audit, events, inflight, options.allowVirtualMembers ?? false);
   const recovery = new RecoveryService(store, inflight, audit, events, (runId) => bonds.appliedHere(runId));
   const stopRecovery = recovery.start();
+  const history = new HistoryService(audit, bonds);
   const pending = new PendingService(store, sessions, inflight, recovery);
   const rollouts = new RolloutService(store, sessions, bonds, events, new FleetRunStore(options.dataDir));
   return {
@@ -86,6 +89,7 @@ export function createServices(options: ServiceOptions): Services {
     sessions,
     bonds,
     audit,
+    history,
     pending,
     inflight,
     rollouts,

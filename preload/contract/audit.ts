@@ -38,6 +38,8 @@ export const auditEntrySchema = z.object({
    * `pending-resolved`: kept or reverted from a pending change found on the box.
    */
   recordedBy: z.enum(['app', 'recovered', 'pending-resolved']).optional(),
+  /** This change put a bond back as an earlier entry recorded it (history's restore). */
+  restoreOf: z.object({ entryId: z.string().regex(/^[a-f0-9]{16}$/), side: z.enum(['before', 'after']) }).optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
