@@ -10,6 +10,7 @@ import { FleetOverview } from './fleet/fleet-overview';
 import { FleetApply } from './fleet/fleet-apply';
 import { FleetRunsList, FleetRunView } from './fleet/fleet-run-view';
 import { useFleetStore } from '../state/fleet-store';
+import { HistoryView } from './history/history-view';
 
 export function App() {
   const { hosts, loaded, loadError, storeProblem, secretsProblem, appInfo, view, init: initHosts, show, addHost, updateHost, removeHost } = useHostsStore();
@@ -65,6 +66,7 @@ export function App() {
         ) : null}
         {view.kind === 'fleet-apply' ? <FleetApply hosts={hosts} onShow={show} /> : null}
         {view.kind === 'fleet-run' ? <FleetRunView runId={view.id} onShow={show} /> : null}
+        {view.kind === 'history' ? <HistoryView hosts={hosts} hostId={view.hostId ?? null} entryId={view.entry ?? null} onShow={show} /> : null}
         {loaded && view.kind === 'welcome' && hosts.length === 0 ? (
           <section className="panel welcome">
             <h2>Welcome to Bondsmith</h2>
@@ -92,6 +94,7 @@ export function App() {
             host={current}
             jumpHost={hosts.find((h) => h.id === current.jumpHostId)}
             onEdit={() => show({ kind: 'edit-host', id: current.id })}
+            onHistory={() => show({ kind: 'history', hostId: current.id })}
             onRemove={async () => {
               await removeHost(current.id);
             }}

@@ -23,7 +23,7 @@ const BONDING_TEXT: Readonly<Record<HostViewData['bonding'], string>> = {
 };
 
 /** One host: its live session, the host-key decision, and what discovery found. */
-export function HostView(props: { host: Host; jumpHost: Host | undefined; focusBond?: string | null; onEdit: () => void; onRemove: () => Promise<void> }) {
+export function HostView(props: { host: Host; jumpHost: Host | undefined; focusBond?: string | null; onEdit: () => void; onHistory: () => void; onRemove: () => Promise<void> }) {
   const { host } = props;
   const state = useSessionsStore((s) => s.states[host.id]);
   const result = useSessionsStore((s) => s.discovery[host.id]);
@@ -69,6 +69,9 @@ export function HostView(props: { host: Host; jumpHost: Host | undefined; focusB
           )}
           <button type="button" disabled={!ready || refreshing} onClick={() => void refresh(host.id)}>
             {refreshing ? 'Refreshing…' : 'Refresh'}
+          </button>
+          <button type="button" onClick={props.onHistory}>
+            History
           </button>
           {result?.durationMs !== null && result?.durationMs !== undefined ? <span className="muted small">Discovered in {result.durationMs} ms</span> : null}
         </div>

@@ -19,6 +19,9 @@ export function Sidebar(props: { hosts: readonly Host[]; states: Readonly<Record
           Fleet overview
         </button>
       ) : null}
+      <button type="button" className={props.view.kind === 'history' ? 'fleet-nav selected' : 'fleet-nav'} aria-current={props.view.kind === 'history' ? 'page' : undefined} onClick={() => props.onShow({ kind: 'history' })}>
+        History
+      </button>
       {props.hosts.length === 0 ? <p className="muted">No hosts yet.</p> : null}
       <ul>
         {props.hosts.map((host) => (

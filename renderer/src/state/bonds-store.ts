@@ -6,7 +6,15 @@ export type EditorStage =
   | { readonly kind: 'closed' }
   | { readonly kind: 'editing'; readonly hostId: string; readonly initial: BondSpec; readonly editing: boolean }
   | { readonly kind: 'confirm-delete'; readonly hostId: string; readonly bondName: string }
-  | { readonly kind: 'plan'; readonly hostId: string; readonly plan: PlanView; readonly spec: BondSpec | null; readonly editing: boolean }
+  | {
+      readonly kind: 'plan';
+      readonly hostId: string;
+      readonly plan: PlanView;
+      readonly spec: BondSpec | null;
+      readonly editing: boolean;
+      /** A restore from history: what differs on the host today and what the plan does about it. */
+      readonly restore?: { readonly title: string; readonly notes: readonly string[] };
+    }
   | { readonly kind: 'applying'; readonly hostId: string; readonly applyId: string; readonly spec: BondSpec | null; readonly editing: boolean };
 
 interface BondsState {
@@ -26,6 +34,8 @@ interface BondsState {
   readonly init: () => Promise<() => void>;
   readonly open: (hostId: string, initial: BondSpec, editing: boolean) => Promise<void>;
   readonly askDelete: (hostId: string, bondName: string) => void;
+  /** A plan main made elsewhere (a restore from history), previewed and applied like any other. */
+  readonly showPlan: (hostId: string, plan: PlanView, restore: { readonly title: string; readonly notes: readonly string[] }) => void;
   readonly close: () => void;
   readonly setTimeoutSeconds: (seconds: number) => void;
   readonly setReset: (nic: string, reset: boolean) => void;
@@ -99,6 +109,7 @@ export const useBondsStore = create<BondsState>()((set, get) => {
       else set({ formError: res.error });
     },
     askDelete: (hostId, bondName) => set({ stage: { kind: 'confirm-delete', hostId, bondName }, formError: null }),
+    showPlan: (hostId, plan, restore) => set({ stage: { kind: 'plan', hostId, plan, spec: null, editing: false, restore }, fieldErrors: {}, formError: null }),
     close: () => set({ stage: { kind: 'closed' }, fieldErrors: {}, formError: null }),
     setTimeoutSeconds: (seconds) => set({ checkinTimeoutSeconds: seconds }),
     setReset: (nic, reset) => set({ resetNics: reset ? [...get().resetNics.filter((n) => n !== nic), nic] : get().resetNics.filter((n) => n !== nic) }),

@@ -13,7 +13,9 @@ export type View =
   | { kind: 'edit-host'; id: string }
   | { kind: 'host'; id: string; bond?: string }
   | { kind: 'fleet-apply' }
-  | { kind: 'fleet-run'; id: string };
+  | { kind: 'fleet-run'; id: string }
+  /** The history, across hosts or filtered to one; `entry` opens that entry. */
+  | { kind: 'history'; hostId?: string; entry?: string };
 
 interface HostsState {
   readonly hosts: readonly Host[];

@@ -52,7 +52,20 @@ export function BondWorkflow(props: { hostId: string; onDone: () => void }) {
   if (stage.kind === 'plan') {
     return (
       <>
-        <PlanView plan={stage.plan} script={null} busy={s.busy} onApply={(autoKeep) => void s.apply(autoKeep)} onSaveScript={() => void s.saveScript()} onBack={() => (stage.spec ? void s.open(props.hostId, stage.spec, stage.editing) : s.close())} />
+        {stage.restore ? (
+          <section className="panel restore-notes" aria-label="Restore from history">
+            <h2>{stage.restore.title}</h2>
+            <p>A new plan made from this host as it is now, by its own driver; the recorded commands are not replayed. It is applied like any change: rollback armed on the box, verified, then kept or reverted.</p>
+            {stage.restore.notes.length > 0 ? (
+              <ul aria-label="What differs today">
+                {stage.restore.notes.map((n) => (
+                  <li key={n}>{n}</li>
+                ))}
+              </ul>
+            ) : null}
+          </section>
+        ) : null}
+        <PlanView plan={stage.plan} script={null} busy={s.busy} onApply={(autoKeep) => void s.apply(autoKeep)} onSaveScript={() => void s.saveScript()} onBack={() => (stage.spec ? void s.open(props.hostId, stage.spec, stage.editing) : s.close())} backLabel={stage.restore ? 'Cancel' : undefined} />
         {s.formError ? (
           <p className="form-error" role="alert">
             {s.formError.message}

@@ -12,6 +12,8 @@ export function PlanView(props: {
   onApply: (autoKeep: boolean) => void;
   onBack: () => void;
   onSaveScript: () => void;
+  /** "Back to editor" unless said otherwise (a plan that did not come from the editor). */
+  backLabel?: string | undefined;
 }) {
   const { plan } = props;
   const [autoKeep, setAutoKeep] = useState(false);
@@ -81,7 +83,7 @@ export function PlanView(props: {
           Save as shell script
         </button>
         <button type="button" onClick={props.onBack}>
-          Back to editor
+          {props.backLabel ?? 'Back to editor'}
         </button>
       </div>
     </section>
