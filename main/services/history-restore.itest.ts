@@ -79,7 +79,8 @@ describeLab('restore from history on Linux and TrueNAS', () => {
       expect(waiting.phase, describeApply(waiting)).toBe('awaiting-confirmation');
       expect((await kit.services.bonds.keep(waiting.applyId)).result).toBe('confirmed');
       expect(await bondAsDiscovered(hostId, 'bond3')).toEqual(asFirst);
-      expect(await onBox(kit, host, 'cat /proc/net/bonding/bond3')).toMatch(/Primary Slave: eno3/);
+      // The kernel agrees: the MTU the edit set is gone again.
+      expect(await onBox(kit, host, 'ip -o link show bond3')).toMatch(/ mtu 1500 /);
       const restored = await entryOf(hostId, (e) => e.result === 'confirmed' && e.id !== edit.id && e.action === 'update' && e.time > edit.time);
       expect((await kit.services.history.entry(restored.id)).restoreOf).toEqual({ entryId: edit.id, side: 'before' });
     });
