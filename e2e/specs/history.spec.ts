@@ -18,7 +18,7 @@ const FLAVORS = [
 ];
 
 function bondRow(page: Page, label: string, bond: string) {
-  return interfacesTable(page, label).getByRole('row', { name: new RegExp(`^${bond}\\b`) });
+  return interfacesTable(page, label).getByRole('row', { name: new RegExp(`details of ${bond} `) });
 }
 
 async function keepAppliedPlan(page: Page): Promise<void> {
@@ -53,6 +53,8 @@ for (const { flavor, host: name, user } of FLAVORS) {
       await waitForDiscovery(page, name);
       await expect(bondRow(page, name, 'bond6')).toContainText('1500', { timeout: 60_000 });
 
+      const details = interfacesTable(page, name).getByRole('button', { name: 'Show details of bond6' });
+      await details.click();
       await page.getByRole('button', { name: 'Edit bond6' }).click();
       const edit = page.getByRole('form', { name: 'Edit bond6' });
       await edit.getByLabel('MTU', { exact: true }).fill('9000');
