@@ -102,6 +102,7 @@ for (const { flavor, host: name, user } of FLAVORS) {
       // The restore is in the history too, saying what it restored.
       await page.getByRole('region', { name: `Connection to ${name}` }).getByRole('button', { name: 'History' }).click();
       await expect(list.getByRole('row')).toHaveCount(4, { timeout: 30_000 });
+      await expect(list.getByRole('row').nth(1)).toContainText('restore bond6 (as before a change)');
       await list.getByRole('row').nth(1).getByRole('button').first().click();
       await expect(entry).toContainText('Restore of');
       await expect(entry.getByRole('table', { name: 'Configuration before and after' }).getByRole('row', { name: /MTU/ })).toContainText('default');

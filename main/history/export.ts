@@ -31,7 +31,7 @@ function entryReport(item: ExportItem): string[] {
   const { view } = item;
   const s = view.summary;
   const out = [
-    `== ${s.time}  ${s.hostLabel} (${view.address || s.hostId})  ${changeWords(s.action, s.bondName)}  ${AUDIT_RESULT_TEXT[s.result].toUpperCase()}`,
+    `== ${s.time}  ${s.hostLabel} (${view.address || s.hostId})  ${changeWords(s.action, s.bondName, s.restoreOf ?? null)}  ${AUDIT_RESULT_TEXT[s.result].toUpperCase()}`,
     `   By ${s.localUser} on this computer, as ${view.remoteUser || 'unknown'} on the box; ${durationText(s.durationMs)}${s.runId ? `; fleet run ${s.runId}` : ''}${view.restoreOf ? `; restore of entry ${view.restoreOf.entryId} (as it was ${view.restoreOf.side})` : ''}.`,
     `   ${s.message}`,
     `   Configuration: ${view.diff.summary}`,

@@ -260,6 +260,7 @@ function indexLine(buf: Buffer, start: number, end: number, offset: number, file
       runId: e.runId ?? null,
       durationMs: Number.isFinite(started) && Number.isFinite(ended) && ended >= started ? Math.round(ended - started) : null,
       recordedBy: e.recordedBy ?? 'app',
+      restoreOf: e.restoreOf?.side ?? null,
     },
     offset,
     length,

@@ -62,6 +62,8 @@ export const auditSummarySchema = z.discriminatedUnion('kind', [
     runId: fleetRunIdSchema.nullable(),
     durationMs: z.number().int().nonnegative().nullable(),
     recordedBy: z.enum(['app', 'recovered', 'pending-resolved']),
+    /** The change put a bond back as an earlier entry recorded it, on this side of that change. */
+    restoreOf: z.enum(['before', 'after']).nullable().optional(),
   }),
   /** A line that is not an entry (torn write, edited by hand): shown as damaged, kept in the file. */
   z.object({

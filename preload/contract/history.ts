@@ -116,7 +116,8 @@ export const AUDIT_RESULT_TEXT = {
 
 export const AUDIT_ACTION_TEXT = { create: 'create', update: 'edit', delete: 'delete' } as const;
 
-/** "edit bond0", "restore bond0 (as it was before)". */
-export function changeWords(action: keyof typeof AUDIT_ACTION_TEXT, bondName: string): string {
+/** "edit bond0"; a restore: "restore bond0 (as before a change)". */
+export function changeWords(action: keyof typeof AUDIT_ACTION_TEXT, bondName: string, restoreOf: 'before' | 'after' | null = null): string {
+  if (restoreOf !== null) return `restore ${bondName} (as ${restoreOf} a change)`;
   return `${AUDIT_ACTION_TEXT[action]} ${bondName}`;
 }

@@ -55,7 +55,7 @@ export function HistoryEntry(props: { entryId: string; hostLabel: (id: string) =
     <section className="panel history-entry" aria-label="History entry">
       <header className="panel-header">
         <h2>
-          {changeWords(s.action, s.bondName)} on {s.hostLabel || props.hostLabel(s.hostId)} <span className={`tag ${RESULT_TAG[s.result]}`}>{resultText(s.result)}</span>
+          {changeWords(s.action, s.bondName, s.restoreOf ?? null)} on {s.hostLabel || props.hostLabel(s.hostId)} <span className={`tag ${RESULT_TAG[s.result]}`}>{resultText(s.result)}</span>
         </h2>
         <button type="button" onClick={props.onClose}>
           Close

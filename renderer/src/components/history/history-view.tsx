@@ -199,7 +199,7 @@ function HistoryRow(props: { summary: AuditSummary; selected: boolean; hostLabel
       <td>{s.hostLabel || props.hostLabel(s.hostId)}</td>
       <td>{s.localUser}</td>
       <td>
-        {changeWords(s.action, s.bondName)}
+        {changeWords(s.action, s.bondName, s.restoreOf ?? null)}
         {s.runId ? (
           <button type="button" className="tag tag-button" title={`Only the changes of fleet run ${s.runId}`} onClick={() => props.onRun(s.runId ?? '')}>
             fleet run
