@@ -42,7 +42,7 @@ export function HistoryEntry(props: { entryId: string; hostLabel: (id: string) =
   const doRestore = async (side: RestoreSide): Promise<void> => {
     const r = await planRestore(side, timeout);
     if (r?.plan) {
-      useBondsStore.getState().showPlan(r.hostId, r.plan, { title: `Put ${r.bondName} back as it was ${side} the change of ${timeText(s.time)}`, notes: r.notes });
+      useBondsStore.getState().showPlan(r.hostId, r.plan, { title: `Put ${r.bondName} back as it was ${side} the change of ${timeText(s.time)} (${changeWords(s.action, s.bondName, s.restoreOf ?? null)})`, notes: r.notes });
       props.onShow({ kind: 'host', id: r.hostId });
     }
   };
