@@ -107,6 +107,25 @@ for (const { flavor, host: name, user } of FLAVORS) {
       await expect(entry).toContainText('Restore of');
       await expect(entry.getByRole('table', { name: 'Configuration before and after' }).getByRole('row', { name: /MTU/ })).toContainText('default');
       await app.screenshot(`74-${flavor}-history-after-restore`);
+
+      // A restore nobody confirms: the edit's "after" (MTU 9000) with a 15 s window, never kept.
+      await list.getByRole('row').nth(2).getByRole('button').first().click();
+      await entry.getByLabel('Rollback timeout (seconds)').fill('15');
+      await entry.getByRole('button', { name: 'As it was after' }).click();
+      await expect(page.getByRole('region', { name: 'Restore from history' })).toContainText('MTU: default today → 9000 as recorded', { timeout: 60_000 });
+      await page.getByRole('region', { name: 'Plan' }).getByRole('button', { name: 'Apply with rollback' }).click();
+      const progress = page.getByRole('region', { name: 'Apply progress' });
+      await expect(progress.getByRole('alert')).toContainText('rolled back to its previous configuration', { timeout: 150_000 });
+      await progress.getByRole('button', { name: 'Done' }).click();
+      await expect(async () => {
+        await page.getByRole('region', { name: `Connection to ${name}` }).getByRole('button', { name: 'Refresh' }).click();
+        await expect(bondRow(page, name, 'bond6')).toContainText('1500', { timeout: 3_000 });
+      }).toPass({ timeout: 60_000 });
+      await page.getByRole('region', { name: `Connection to ${name}` }).getByRole('button', { name: 'History' }).click();
+      await expect(list.getByRole('row')).toHaveCount(5, { timeout: 60_000 });
+      await expect(list.getByRole('row').nth(1)).toContainText('restore bond6 (as after a change)');
+      await expect(list.getByRole('row').nth(1)).toContainText('rolled back on the box');
+      await app.screenshot(`76-${flavor}-history-restore-rolled-back`);
     });
   });
 }
