@@ -50,7 +50,7 @@ test.describe('NetworkManager hosts', () => {
     await waitForDiscovery(page, 'nm1');
     await expect(stackLine(page, 'nm1')).toContainText(/network: NetworkManager 1\.\d+/);
     await expect(stackLine(page, 'nm1')).toContainText('changes through NetworkManager (nmcli, checkpoint rollback)');
-    await app.screenshot('40-networkmanager-host');
+    await app.screenshot('80-networkmanager-host');
 
     const form = await openAddInterface(page, 'nm1');
     await fillBond(form, {
@@ -63,7 +63,7 @@ test.describe('NetworkManager hosts', () => {
       aliases: [{ address: '192.0.2.10', prefix: '24' }],
       mtu: '9000',
     });
-    await app.screenshot('41-networkmanager-editor-filled');
+    await app.screenshot('81-networkmanager-editor-filled');
     // The plan names NetworkManager's own safety net and the nmcli commands.
     await page.getByRole('button', { name: 'Save' }).click();
     const plan = page.getByRole('region', { name: 'Plan' });
@@ -71,7 +71,7 @@ test.describe('NetworkManager hosts', () => {
     await expect(plan).toContainText("Arm NetworkManager's checkpoint");
     await expect(plan).toContainText('NetworkManager keeps no description');
     await expect(plan.getByRole('list', { name: 'Impact' })).toContainText('A rollback is armed on the box first');
-    await app.screenshot('42-networkmanager-plan');
+    await app.screenshot('82-networkmanager-plan');
     await plan.getByRole('button', { name: 'Apply with rollback' }).click();
     const progress = page.getByRole('region', { name: 'Apply progress' });
     await expect(progress.getByRole('timer', { name: 'Rollback countdown' })).toBeVisible({ timeout: 90_000 });
@@ -79,7 +79,7 @@ test.describe('NetworkManager hosts', () => {
     await expect(progress.getByRole('list', { name: 'Verification checks' })).not.toContainText('✗');
     // While it waits, the checkpoint is armed in NetworkManager.
     expect(await onNm('busctl get-property org.freedesktop.NetworkManager /org/freedesktop/NetworkManager org.freedesktop.NetworkManager Checkpoints')).toMatch(/Checkpoint\/[0-9]+/);
-    await app.screenshot('42-networkmanager-countdown');
+    await app.screenshot('83-networkmanager-countdown');
     await progress.getByRole('button', { name: 'Keep' }).click();
     await expect(progress.getByRole('alert')).toContainText('Change kept', { timeout: 60_000 });
     await progress.getByRole('button', { name: 'Done' }).click();
@@ -87,7 +87,7 @@ test.describe('NetworkManager hosts', () => {
 
     await refreshUntilBondShows(page, 'nm1', 'bond1', h.switch.mac);
     await refreshUntilBondShows(page, 'nm1', 'bond1', 'LACP negotiated');
-    await app.screenshot('43-networkmanager-lacp-negotiated');
+    await app.screenshot('84-networkmanager-lacp-negotiated');
     expect(await onNm('nmcli -g NAME connection show')).toMatch(/^bond1$[\s\S]*bond1-port-eno1[\s\S]*bond1-port-eno2|bond1-port-eno1[\s\S]*^bond1$/m);
     expect(await onNm('ip -o link show dev bond1')).toContain('mtu 9000');
 
@@ -117,7 +117,7 @@ test.describe('NetworkManager hosts', () => {
     await labCut('nas1', 'eno3', NM_LAB);
     try {
       await refreshUntilBondShows(page, 'nm1', 'bond2', /Active member\s*eno4/);
-      await app.screenshot('44-networkmanager-failover-cable-cut');
+      await app.screenshot('85-networkmanager-failover-cable-cut');
     } finally {
       await labRestore('nas1', 'eno3', NM_LAB);
     }
@@ -132,7 +132,7 @@ test.describe('NetworkManager hosts', () => {
     await expect(stackLine(page, 'netplan1')).toContainText('network: netplan (renderer NetworkManager)');
     await expect(region.getByRole('status').filter({ hasText: 'netplan' })).toContainText('Bondsmith has no driver for netplan yet');
     await expect(region.getByRole('button', { name: 'Add Interface' })).toBeDisabled();
-    await app.screenshot('45-netplan-host-read-only');
+    await app.screenshot('86-netplan-host-read-only');
   });
 });
 
