@@ -55,16 +55,16 @@ test.describe('TrueNAS gaps in the editor', () => {
     await fillBond(form, { name: 'bond1', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '192.0.2.11', prefix: '24' }] });
     const order = form.getByRole('list', { name: 'Member order' });
     await expect(order.getByRole('checkbox', { name: "Reset eno3's configuration" })).toBeVisible();
-    await app.screenshot('60-truenas-configured-port');
+    await app.screenshot('90-truenas-configured-port');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(order.getByRole('alert')).toContainText('Tick "Reset eno3\'s configuration" under eno3', { timeout: 60_000 });
-    await app.screenshot('61-truenas-configured-port-refused');
+    await app.screenshot('91-truenas-configured-port-refused');
     await order.getByRole('checkbox', { name: "Reset eno3's configuration" }).check();
     await form.getByRole('button', { name: 'Save' }).click();
     const plan = page.getByRole('region', { name: 'Plan' });
     await expect(plan.getByRole('list', { name: 'Impact' })).toContainText("eno3's own configuration is reset first", { timeout: 60_000 });
     await expect(plan.getByRole('list', { name: 'Remote operations' })).toContainText("Reset eno3's own network configuration (it joins the bond)");
-    await app.screenshot('62-truenas-reset-plan');
+    await app.screenshot('92-truenas-reset-plan');
     await applyShownPlanAndKeep(page);
     await expect(async () => {
       await refresh(page);
@@ -90,11 +90,11 @@ test.describe('TrueNAS gaps in the editor', () => {
     const progress = page.getByRole('region', { name: 'Apply progress' });
     await expect(progress.getByRole('alert')).toContainText('The network 192.0.2.0/24 is already in use by another interface.', { timeout: 120_000 });
     await expect(progress).not.toContainText('interface_create');
-    await app.screenshot('63-truenas-middleware-refused');
+    await app.screenshot('93-truenas-middleware-refused');
     await progress.getByRole('button', { name: 'Back to the editor' }).click();
     const again = page.getByRole('form', { name: 'Add Interface' });
     await expect(again.getByRole('alert').filter({ hasText: 'already in use by another interface' })).toBeVisible();
-    await app.screenshot('64-truenas-middleware-refusal-at-field');
+    await app.screenshot('94-truenas-middleware-refusal-at-field');
     await again.getByRole('button', { name: 'Cancel' }).click();
     await onNas('midclt call interface.delete eno2');
     await commitNow();
@@ -114,11 +114,11 @@ test.describe('TrueNAS gaps in the editor', () => {
     await expect(progress.getByRole('alert')).toContainText('The box kept this change without confirmation.', { timeout: 90_000 });
     await expect(progress.getByRole('button', { name: 'Keep' })).toHaveCount(0);
     await expect(interfacesTable(page, NAME).getByRole('row', { name: /details of bond0/ })).toContainText('192.0.2.10', { timeout: 60_000 });
-    await app.screenshot('65-truenas-kept-without-confirmation');
+    await app.screenshot('95-truenas-kept-without-confirmation');
     await progress.getByRole('button', { name: 'Plan reverting this change' }).click();
     const plan = page.getByRole('region', { name: 'Plan' });
     await expect(plan.getByRole('heading', { name: 'Plan: delete bond0' })).toBeVisible({ timeout: 60_000 });
-    await app.screenshot('66-truenas-revert-plan');
+    await app.screenshot('96-truenas-revert-plan');
     await applyShownPlanAndKeep(page);
     await expect(async () => {
       await refresh(page);
@@ -141,7 +141,7 @@ test.describe('TrueNAS gaps in the editor', () => {
     const plan = page.getByRole('region', { name: 'Plan' });
     await expect(plan.getByRole('list', { name: 'Impact' })).toContainText('DNS servers 198.51.100.53 are kept', { timeout: 60_000 });
     await expect(plan.getByRole('list', { name: 'Remote operations' })).toContainText(`Keep the default gateway ${h.mgmt.gateway} and the DNS servers 198.51.100.53`);
-    await app.screenshot('67-truenas-dns-kept-plan');
+    await app.screenshot('97-truenas-dns-kept-plan');
     await applyShownPlanAndKeep(page);
     await expect(interfacesTable(page, NAME).getByRole('row', { name: /details of bond3/ })).toContainText(ip, { timeout: 60_000 });
     expect(await onNas('midclt call network.configuration.config')).toMatch(/"nameserver1": "198\.51\.100\.53"/);
