@@ -11,13 +11,22 @@ if (!electronRuntime && !process.env.PLAYWRIGHT_QUIET_ELECTRON) {
   console.log('[e2e] electron project left out: the Electron runtime is not installed here; the browser project runs every spec.');
 }
 
+// Spec files run BONDSMITH_E2E_WORKERS at a time (default 2, the machine's 2 cores); each worker boots
+// a lab of its own (fixtures/app.ts), so workers share nothing but the machine.
+function e2eWorkers(): number {
+  const raw = process.env.BONDSMITH_E2E_WORKERS ?? '2';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`BONDSMITH_E2E_WORKERS must be a whole number from 1 to 8, not ${JSON.stringify(raw)}`);
+  return n;
+}
+
 export default defineConfig({
   testDir: './specs',
   outputDir: '../test-results',
   timeout: 120_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  workers: 1,
+  workers: e2eWorkers(),
   retries: 0,
   forbidOnly: true,
   reporter: [['list']],

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test, E2E_LAB } from '../fixtures/app';
+import { expect, test, e2eLab } from '../fixtures/app';
 import { guestExec, host, labUnavailable, resetHosts } from '../fixtures/lab';
 import { labCut, labRestore } from '../lab/lab';
 import { addLabHost, connectAndTrust, interfacesTable, waitForDiscovery } from './ui-steps';
@@ -115,14 +115,14 @@ test.describe('bond picture, keyboard and themes', () => {
     await expect(page.locator('.pic-details')).toContainText('Distributing: distributing (sends frames)');
     await shootBothThemes(page, app, '65-picture-healthy');
 
-    await labCut(NAME, 'eno2', E2E_LAB);
+    await labCut(NAME, 'eno2', e2eLab());
     try {
       await refreshUntilPictureSays(page, 'bond1', 'no link on eno2');
       await expect(words).toContainText('1 of 2 members carrying traffic');
       await expect(words).toContainText(/eno2: no link/);
       await shootBothThemes(page, app, '66-picture-cable-pulled');
     } finally {
-      await labRestore(NAME, 'eno2', E2E_LAB);
+      await labRestore(NAME, 'eno2', e2eLab());
     }
     await refreshUntilPictureSays(page, 'bond1', '2 of 2 members carrying traffic.');
   });

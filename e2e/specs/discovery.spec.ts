@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test } from '../fixtures/app';
-import { E2E_LAB } from '../fixtures/app';
+import { e2eLab } from '../fixtures/app';
 import { host, labUnavailable, resetHosts } from '../fixtures/lab';
 import { labExec } from '../lab/lab';
 import { addLabHost, connectAndTrust, interfacesTable, waitForDiscovery } from './ui-steps';
@@ -23,7 +23,7 @@ test.describe('discovery of lab hosts', () => {
   test('adds a Linux host, trusts its key and sees every port, the management NIC and LACP detail', async ({ app, lab }) => {
     const { page } = app;
     // An LACP bond built by hand (not through Bondsmith), so the UI has partner detail to show.
-    const built = await labExec('nas1', 'ip link add bond9 type bond mode 802.3ad lacp_rate fast miimon 100 && ip link set eno1 down && ip link set eno1 master bond9 && ip link set eno2 down && ip link set eno2 master bond9 && ip link set bond9 up', {}, E2E_LAB);
+    const built = await labExec('nas1', 'ip link add bond9 type bond mode 802.3ad lacp_rate fast miimon 100 && ip link set eno1 down && ip link set eno1 master bond9 && ip link set eno2 down && ip link set eno2 master bond9 && ip link set bond9 up', {}, e2eLab());
     expect(built.code, built.stderr).toBe(0);
     const nas1 = host(lab, 'nas1');
     await addLabHost(page, 'nas1', nas1);
@@ -68,7 +68,7 @@ test.describe('discovery of lab hosts', () => {
     // Configured by hand as an admin would (not through Bondsmith); the lab switch serves the lease.
     const stanza = ['auto bond7', 'iface bond7 inet dhcp', '    bond-slaves eno3 eno4', '    bond-mode active-backup', '    bond-miimon 100', '    bond-primary eno3'];
     const write = `printf '%s\\n' ${stanza.map((l) => `'${l}'`).join(' ')} > /etc/network/interfaces.d/bond7`;
-    const up = await labExec('nas1', `${write} && ifup bond7 && ip -o -4 addr show dev bond7`, { timeoutMs: 90_000 }, E2E_LAB);
+    const up = await labExec('nas1', `${write} && ifup bond7 && ip -o -4 addr show dev bond7`, { timeoutMs: 90_000 }, e2eLab());
     expect(up.code, up.stderr).toBe(0);
     const lease = /inet (192\.0\.2\.1\d\d)\//.exec(up.stdout)?.[1];
     expect(lease, up.stdout).toBeDefined();

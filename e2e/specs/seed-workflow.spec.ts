@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test, E2E_LAB } from '../fixtures/app';
+import { expect, test, e2eLab } from '../fixtures/app';
 import { guestExec, host, labUnavailable, resetHosts } from '../fixtures/lab';
 import { labCut, labRestore } from '../lab/lab';
 import { addLabHost, connectAndTrust, fillBond, interfacesTable, openAddInterface, refreshUntilBondShows, saveApplyAndKeep, waitForDiscovery } from './ui-steps';
@@ -99,12 +99,12 @@ for (const { flavor, host: name, lacpUser, failoverUser } of FLAVORS) {
       await fillBond(form, { name: 'bond2', protocol: 'FAILOVER', members: ['eno3', 'eno4'], aliases: [{ address: '192.0.2.20', prefix: '24' }] });
       await saveApplyAndKeep(page, app, `34-${flavor}-failover`);
       await refreshUntilBondShows(page, name, 'bond2', /Active member\s*eno3/);
-      await labCut(name, 'eno3', E2E_LAB);
+      await labCut(name, 'eno3', e2eLab());
       try {
         await refreshUntilBondShows(page, name, 'bond2', /Active member\s*eno4/);
         await app.screenshot(`35-${flavor}-failover-cable-cut`);
       } finally {
-        await labRestore(name, 'eno3', E2E_LAB);
+        await labRestore(name, 'eno3', e2eLab());
       }
     });
   });
