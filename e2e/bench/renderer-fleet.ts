@@ -223,18 +223,22 @@ async function benchSize(fleet: Fleet, n: number, work: string, opts: Options): 
     const connectStorm = { ...since(before, await mainThread(cdp)), wallMs: performance.now() - t0 };
 
     // One host changes while the rest stay as they are: disconnect, then connect again.
-    const oneChange: MainThread[] = [];
     const target = hosts[Math.floor(n / 2)];
     if (!target) throw new BenchError('FLEET', 'no hosts listed');
-    for (let i = 0; i < opts.changes; i++) {
-      const connected = i % 2 === 1;
-      await settled(page);
-      const m0 = await mainThread(cdp);
-      await d.call(connected ? 'sessions.connect' : 'sessions.disconnect', { hostId: target.id });
-      await readyBadges(connected ? n : n - 1);
-      await settled(page);
-      oneChange.push(since(m0, await mainThread(cdp)));
-    }
+    const stateChanges = async (): Promise<MainThread[]> => {
+      const out: MainThread[] = [];
+      for (let i = 0; i < opts.changes; i++) {
+        const connected = i % 2 === 1;
+        await settled(page);
+        const m0 = await mainThread(cdp);
+        await d.call(connected ? 'sessions.connect' : 'sessions.disconnect', { hostId: target.id });
+        await readyBadges(connected ? n : n - 1);
+        await settled(page);
+        out.push(since(m0, await mainThread(cdp)));
+      }
+      return out;
+    };
+    const oneChange = await stateChanges();
     // One host's discovery result arriving (what every refresh of a watched host sends).
     const oneDiscovery: MainThread[] = [];
     for (let i = 0; i < opts.changes; i++) {
@@ -250,16 +254,7 @@ async function benchSize(fleet: Fleet, n: number, work: string, opts: Options): 
     if (!first) throw new BenchError('FLEET', 'no hosts listed');
     await page.locator(hostItems).first().getByRole('button').click();
     await page.getByRole('heading', { name: first.label, level: 2 }).waitFor({ timeout: 30_000 });
-    const oneChangeHostOpen: MainThread[] = [];
-    for (let i = 0; i < opts.changes; i++) {
-      const connected = i % 2 === 1;
-      await settled(page);
-      const m0 = await mainThread(cdp);
-      await d.call(connected ? 'sessions.connect' : 'sessions.disconnect', { hostId: target.id });
-      await readyBadges(connected ? n : n - 1);
-      await settled(page);
-      oneChangeHostOpen.push(since(m0, await mainThread(cdp)));
-    }
+    const oneChangeHostOpen = await stateChanges();
     const heap = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
     await context.close();
     return { hosts: n, firstPaintMs, listMs, clickMs, connectStorm, overviewMs, oneChange, oneDiscovery, oneChangeHostOpen, heapMb: heap.usedSize / 1024 / 1024 };
