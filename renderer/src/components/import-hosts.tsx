@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AppError, HostInput, ImportedHost } from '../../../preload/contract';
 import { api } from '../api/api';
 import { useHostsStore } from '../state/hosts-store';
+import { FormError } from './form-error';
 
 function toInput(h: ImportedHost, jumpHostId: string | null): HostInput {
   const key = h.identityFiles[0];
@@ -66,11 +67,7 @@ export function ImportHosts(props: { onDone: () => void }) {
           Close
         </button>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <FormError error={error} />
       {warnings.map((w) => (
         <p key={w} className="banner warning">
           {w}

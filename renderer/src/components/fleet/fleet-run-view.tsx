@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { FleetHostState, FleetRun, FleetRunHost } from '../../../../preload/contract';
 import { useFleetStore } from '../../state/fleet-store';
 import type { View } from '../../state/hosts-store';
+import { FormError } from '../form-error';
 import './fleet.css';
 
 const STATE_TEXT: Readonly<Record<FleetHostState, string>> = {
@@ -77,11 +78,7 @@ export function FleetRunView(props: { runId: string; onShow: (view: View) => voi
           Back to the fleet
         </button>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      <FormError error={error} />
       <table className="fleet-table fleet-run-table" aria-label="Hosts of the rollout">
         <thead>
           <tr>
