@@ -78,7 +78,7 @@ describe('rollout state machine', () => {
     let r = run({ hosts: ['a', 'b'] });
     r = step(step(r, 'a', 'kept'), 'b', 'kept');
     expect(r.status).toBe('finished');
-    expect(r.statusText).toBe('Finished: 2 of 2 host(s) kept the change.');
+    expect(r.statusText).toBe('Finished: 2 of 2 hosts kept the change.');
   });
 
   it('Pause holds the next host, Resume starts it', () => {
@@ -96,7 +96,7 @@ describe('rollout state machine', () => {
     r = abort(r, T);
     expect(r.status).toBe('aborted');
     expect(states(r)).toBe('a:kept b:applying c:skipped d:skipped');
-    expect(r.statusText).toMatch(/1 host\(s\) still finishing/);
+    expect(r.statusText).toBe('Aborted: no further host starts; 1 host still finishing its change.');
     r = step(r, 'b', 'kept');
     expect(r.status).toBe('aborted');
     expect(hostsToStart(r)).toEqual([]);
@@ -113,7 +113,7 @@ describe('rollout state machine', () => {
     r = interrupted(r, T);
     expect(r.status).toBe('interrupted');
     expect(states(r)).toBe('a:kept b:interrupted c:waiting d:waiting');
-    expect(r.statusText).toMatch(/while nas-b was changing\. 2 host\(s\) were not started/);
+    expect(r.statusText).toBe('Interrupted: Bondsmith closed during the run while nas-b was changing. 2 hosts were not started.');
     expect(hostsToStart(r)).toEqual([]);
     const finished = step(step(run({ hosts: ['a', 'b'] }), 'a', 'kept'), 'b', 'kept');
     expect(interrupted(finished, T)).toBe(finished);

@@ -108,7 +108,7 @@ export function resume(run: FleetRun): FleetRun {
 export function abort(run: FleetRun, now: string): FleetRun {
   if (run.status !== 'running' && run.status !== 'paused') return run;
   const active = run.hosts.filter(isActive).length;
-  const statusText = active > 0 ? `Aborted: no further host starts; ${active} host(s) still finishing their change.` : 'Aborted: no further host starts.';
+  const statusText = active > 0 ? `Aborted: no further host starts; ${hostCount(active)} still finishing ${active === 1 ? 'its' : 'their'} change.` : 'Aborted: no further host starts.';
   return skipWaiting({ ...run, status: 'aborted', statusText }, 'Not started: the run was aborted.', now);
 }
 
@@ -125,8 +125,16 @@ export function interrupted(run: FleetRun, now: string): FleetRun {
     return { ...h, state: 'interrupted', reason: `Bondsmith closed while this host was ${was}. Its box kept the change only if it was confirmed; otherwise it rolled back on its own. The host's screen shows what it runs now.`, deadline: null, endedAt: now };
   });
   const at = run.hosts.filter(isActive).map((h) => h.label);
-  const statusText = `Interrupted: Bondsmith closed during the run${at.length > 0 ? ` while ${at.join(', ')} ${at.length === 1 ? 'was' : 'were'} changing` : ''}. ${hosts.filter((h) => h.state === 'waiting').length} host(s) were not started.`;
+  const statusText = `Interrupted: Bondsmith closed during the run${at.length > 0 ? ` while ${at.join(', ')} ${at.length === 1 ? 'was' : 'were'} changing` : ''}. ${notStarted(hosts.filter((h) => h.state === 'waiting').length)}`;
   return { ...run, status: 'interrupted', statusText, hosts };
+}
+
+function hostCount(n: number): string {
+  return `${n} host${n === 1 ? '' : 's'}`;
+}
+
+function notStarted(n: number): string {
+  return n === 0 ? 'No host was left waiting.' : `${hostCount(n)} ${n === 1 ? 'was' : 'were'} not started.`;
 }
 
 function skipWaiting(run: FleetRun, reason: string, now: string): FleetRun {
@@ -137,7 +145,7 @@ function skipWaiting(run: FleetRun, reason: string, now: string): FleetRun {
 function settle(run: FleetRun): FleetRun {
   if (run.status !== 'running' || run.hosts.some((h) => h.state === 'waiting' || isActive(h))) return run;
   const kept = run.hosts.filter((h) => h.state === 'kept').length;
-  return { ...run, status: 'finished', statusText: `Finished: ${kept} of ${run.hosts.length} host(s) kept the change.` };
+  return { ...run, status: 'finished', statusText: `Finished: ${kept} of ${hostCount(run.hosts.length)} kept the change.` };
 }
 
 export function isRunOpen(run: FleetRun): boolean {

@@ -50,7 +50,8 @@ export const useFleetStore = create<FleetState>()((set, get) => {
       return off;
     },
     runPreview: async (draft) => {
-      set({ previewing: true, error: null, preview: null });
+      // The review on screen stays (its buttons wait) until the new one is in: no jump while a host is re-planned.
+      set({ previewing: true, error: null });
       const res = await api.call('fleet.preview', { spec: draft.spec, targets: draft.targets.map((t) => ({ hostId: t.hostId, members: t.members ? [...t.members] : null })), checkinTimeoutSeconds: draft.checkinTimeoutSeconds });
       set(res.ok ? { previewing: false, preview: res.value.hosts } : { previewing: false, error: res.error });
     },

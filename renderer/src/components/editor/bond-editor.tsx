@@ -195,6 +195,8 @@ export function BondEditor(props: {
   busy: boolean;
   onSave: (spec: BondSpec) => void;
   onCancel: () => void;
+  /** The submit button's words where it does not plan a change on one host (the fleet wizard's next step). */
+  submitLabel?: string;
 }) {
   const { initial } = props;
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
@@ -251,7 +253,7 @@ export function BondEditor(props: {
       ) : null}
       <div className="actions">
         <button type="submit" className="primary" disabled={props.busy} aria-keyshortcuts="Alt+S">
-          {props.busy ? 'Planning…' : 'Save'}
+          {props.busy ? 'Planning…' : (props.submitLabel ?? 'Save')}
           <Kbd keyName="S" />
         </button>
         <button type="button" onClick={props.onCancel}>

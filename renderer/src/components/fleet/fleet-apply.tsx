@@ -1,9 +1,11 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { defaultBondSpec, type BondSpec, type EligibleMember, type FleetHostPreview, type Host } from '../../../../preload/contract';
 import { useFleetStore } from '../../state/fleet-store';
+import { firstBondNameFreeOnAll } from '../../state/next-bond-name';
 import type { View } from '../../state/hosts-store';
 import { useSessionsStore } from '../../state/sessions-store';
 import { BondEditor } from '../editor/bond-editor';
+import { FormError } from '../form-error';
 import { FleetReview } from './fleet-review';
 import './fleet.css';
 
@@ -28,7 +30,8 @@ export function FleetApply(props: { hosts: readonly Host[]; onShow: (view: View)
       ),
     [props.hosts, discovery],
   );
-  const initial = sources.find((s) => s.key === source)?.spec ?? defaultBondSpec('bond1');
+  const freeName = useMemo(() => firstBondNameFreeOnAll(props.hosts.flatMap((h) => discovery[h.id]?.facts ?? [])), [props.hosts, discovery]);
+  const initial = sources.find((s) => s.key === source)?.spec ?? defaultBondSpec(freeName);
   const candidates = useMemo(() => portNames(discovery), [discovery]);
 
   if (stage.kind === 'targets') return <FleetTargets hosts={props.hosts} spec={stage.spec} onBack={() => setStage({ kind: 'spec' })} onShow={props.onShow} />;
@@ -62,6 +65,7 @@ export function FleetApply(props: { hosts: readonly Host[]; onShow: (view: View)
         serverErrors={{}}
         formError={null}
         busy={false}
+        submitLabel="Next: choose hosts"
         onSave={(spec) => setStage({ kind: 'targets', spec })}
         onCancel={() => props.onShow({ kind: 'welcome' })}
       />
@@ -71,7 +75,9 @@ export function FleetApply(props: { hosts: readonly Host[]; onShow: (view: View)
 
 function FleetTargets(props: { hosts: readonly Host[]; spec: BondSpec; onBack: () => void; onShow: (view: View) => void }) {
   const { spec } = props;
-  const { preview, previewing, error, runPreview, start } = useFleetStore();
+  const { preview, previewing, error, runPreview, clearPreview, start } = useFleetStore();
+  // A review belongs to this spec and these hosts: one left from an earlier rollout must not show (or start) here.
+  useEffect(() => clearPreview(), [clearPreview]);
   const [chosen, setChosen] = useState<readonly string[]>([]);
   const [mapping, setMapping] = useState<Readonly<Record<string, readonly string[]>>>({});
   const [canary, setCanary] = useState<string | null>(null);
@@ -84,6 +90,7 @@ function FleetTargets(props: { hosts: readonly Host[]; spec: BondSpec; onBack: (
   const targets = chosen.map((hostId) => ({ hostId, members: mapping[hostId] ?? null }));
   const draft = { spec, targets, checkinTimeoutSeconds: timeout };
   const ready = (preview ?? []).filter((p) => p.problem === null && chosen.includes(p.hostId));
+  const unplanned = preview ? props.hosts.filter((h) => chosen.includes(h.id) && !preview.some((p) => p.hostId === h.id)) : [];
   const canaryId = canary !== null && ready.some((p) => p.hostId === canary) ? canary : (ready[0]?.hostId ?? null);
   const toggle = (id: string, on: boolean): void => setChosen(on ? [...chosen, id] : chosen.filter((c) => c !== id));
   const remap = (hostId: string, members: readonly string[]): void => {
@@ -172,11 +179,12 @@ function FleetTargets(props: { hosts: readonly Host[]; spec: BondSpec; onBack: (
             Back to the bond
           </button>
         </div>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error.message}
+        {unplanned.length > 0 ? (
+          <p className="banner warning" role="status">
+            {unplanned.map((h) => h.label).join(', ')} {unplanned.length === 1 ? 'was' : 'were'} chosen after the check: check the hosts again to plan for {unplanned.length === 1 ? 'it' : 'them'}.
           </p>
         ) : null}
+        <FormError error={error} />
       </section>
       {preview ? (
         <FleetReview
@@ -185,7 +193,7 @@ function FleetTargets(props: { hosts: readonly Host[]; spec: BondSpec; onBack: (
           canaryId={canaryId}
           onCanary={setCanary}
           onRemap={remap}
-          busy={previewing}
+          busy={previewing || unplanned.length > 0}
           starting={starting}
           parallelism={parallelism}
           onStart={() => void go()}

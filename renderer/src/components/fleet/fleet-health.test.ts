@@ -37,6 +37,9 @@ describe('fleet health', () => {
     const c = hostRow(host('c'), { hostId: 'c', state: 'failed', reason: { code: 'X', message: 'Connection refused' }, hostKey: null, since: '' }, undefined);
     expect(a.summary).toBe('1 bond healthy');
     expect(b.summary).toBe('bond0: eno3 is down');
+    // The overview shows the bond's diagnosis beside the health column, which names only where it is.
+    expect(b.headline).toBe('Problem on bond0');
+    expect(a.headline).toBe('1 bond healthy');
     expect(c.summary).toBe('Unreachable: Connection refused');
     expect(sortRows([a, b, c], 'health').map((r) => r.host.label)).toEqual(['b', 'c', 'a']);
     expect([a, b, c].filter((r) => matchesProblem(r, 'problems')).map((r) => r.host.label)).toEqual(['b', 'c']);

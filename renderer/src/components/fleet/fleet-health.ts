@@ -27,8 +27,10 @@ export interface HostRow {
   readonly stack: string | null;
   readonly bonds: readonly BondRow[];
   readonly level: HealthLevel;
-  /** The host's health in a few words, for the sidebar and the row. */
+  /** The host's health in a sentence, for the sidebar (the worst diagnosis in full). */
   readonly summary: string;
+  /** The same in a few words, for the overview's Health column: the bond's own diagnosis sits beside it there. */
+  readonly headline: string;
   /** Can Bondsmith change it (a driver manages it)? */
   readonly readOnlyReason: string | null;
 }
@@ -67,20 +69,22 @@ export function hostRow(host: Host, state: ConnectionState | undefined, result: 
   const bonds = facts ? facts.bonds.map(bondRow) : [];
   const flavor = facts ? (facts.os.truenasVersion ? `TrueNAS ${facts.os.truenasVersion}` : facts.os.pretty || facts.os.kind) : null;
   const base = { host, connection, flavor, stack: result?.view?.stack ?? null, bonds, readOnlyReason: result?.view?.readOnlyReason ?? null };
-  if (connection === 'failed') return { ...base, level: 'error', summary: `Unreachable: ${state?.reason?.message ?? 'the connection failed'}` };
-  if (connection === 'awaiting-trust') return { ...base, level: 'warning', summary: 'Host key to confirm' };
-  if (connection !== 'ready' && !facts) return { ...base, level: 'unknown', summary: connection === 'idle' ? 'Not connected' : 'Connecting…' };
-  if (result?.error) return { ...base, level: 'warning', summary: `Discovery failed: ${result.error.message}` };
-  if (!facts) return { ...base, level: 'unknown', summary: 'Not read yet' };
+  const row = (level: HealthLevel, summary: string, headline = summary): HostRow => ({ ...base, level, summary, headline });
+  if (connection === 'failed') return row('error', `Unreachable: ${state?.reason?.message ?? 'the connection failed'}`);
+  if (connection === 'awaiting-trust') return row('warning', 'Host key to confirm');
+  if (connection !== 'ready' && !facts) return row('unknown', connection === 'idle' ? 'Not connected' : 'Connecting…');
+  if (result?.error) return row('warning', `Discovery failed: ${result.error.message}`);
+  if (!facts) return row('unknown', 'Not read yet');
   const worst = bonds.reduce<BondRow | null>((acc, b) => (acc === null || RANK[b.level] > RANK[acc.level] ? b : acc), null);
   if (worst && (worst.level === 'error' || worst.level === 'warning')) {
     const count = bonds.filter((b) => b.level === 'error' || b.level === 'warning').length;
-    return { ...base, level: worst.level, summary: `${worst.name}: ${worst.worst?.message ?? 'needs a look'}${count > 1 ? ` (+${count - 1} more)` : ''}` };
+    const more = count > 1 ? ` (+${count - 1} more)` : '';
+    return row(worst.level, `${worst.name}: ${worst.worst?.message ?? 'needs a look'}${more}`, `${worst.level === 'error' ? 'Problem' : 'Warning'} on ${worst.name}${more}`);
   }
   const pending = result?.view?.pending.length ?? 0;
-  if (pending > 0) return { ...base, level: 'warning', summary: 'A change waits on the box for Keep or Revert' };
+  if (pending > 0) return row('warning', 'A change waits on the box for Keep or Revert');
   const stale = connection !== 'ready' ? ' (last known; not connected)' : '';
-  return { ...base, level: 'ok', summary: bonds.length === 0 ? `No bonds${stale}` : `${bonds.length} bond${bonds.length === 1 ? '' : 's'} healthy${stale}` };
+  return row('ok', bonds.length === 0 ? `No bonds${stale}` : `${bonds.length} bond${bonds.length === 1 ? '' : 's'} healthy${stale}`);
 }
 
 export type ProblemFilter = 'all' | 'problems' | 'unreachable' | 'lacp';

@@ -141,6 +141,7 @@ const FleetHostRow = memo(function FleetHostRow(props: { row: HostRow; onShow: (
         </button>
         <div className="muted small">
           {row.host.user}@{row.host.address}
+          {row.host.port !== 22 ? `:${row.host.port}` : ''}
           {row.host.tags.length > 0 ? ` · ${row.host.tags.join(', ')}` : ''}
         </div>
       </th>
@@ -164,9 +165,9 @@ const FleetHostRow = memo(function FleetHostRow(props: { row: HostRow; onShow: (
         )}
       </td>
       <td>
-        <span className={`health health-${row.level}`} aria-label={`Health of ${row.host.label}: ${row.summary}`}>
+        <span className={`health health-${row.level}`} aria-label={`Health of ${row.host.label}: ${row.headline}`}>
           <span className="dot" aria-hidden="true" />
-          {row.summary}
+          {row.headline}
         </span>
       </td>
     </tr>

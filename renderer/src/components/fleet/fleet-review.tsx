@@ -124,7 +124,7 @@ function HostPlan(props: { preview: FleetHostPreview; spec: BondSpec; canary: bo
 function PortMapping(props: { preview: FleetHostPreview; busy: boolean; onApply: (members: readonly string[]) => void }) {
   const [members, setMembers] = useState<readonly string[]>(props.preview.members.filter((m) => props.preview.ports.some((p) => p.name === m)));
   return (
-    <div className="fleet-mapping" aria-label={`Ports of ${props.preview.label}`}>
+    <div className="fleet-mapping" role="group" aria-label={`Ports of ${props.preview.label}`}>
       {props.preview.ports.map((port) => {
         const at = members.indexOf(port.name);
         return (
