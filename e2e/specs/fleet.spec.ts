@@ -125,7 +125,11 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       const rollout = page.getByRole('region', { name: 'Rollout' });
       await expect(rollout).toBeVisible();
       // The canary counts down for a decision by hand; nobody else has started.
-      await expect(runRow(page, 'nas1').getByLabel(/^State of nas1: Countdown/)).toBeVisible({ timeout: 120_000 });
+      const countdown = runRow(page, 'nas1').getByLabel(/^State of nas1: Countdown/);
+      await expect(countdown).toBeVisible({ timeout: 120_000 });
+      // Read once, as it first shows: never more seconds left than the 60 s check-in timeout.
+      const left = Number(/(\d+) s$/.exec((await countdown.textContent()) ?? '')?.[1] ?? NaN);
+      expect(left).toBeLessThanOrEqual(60);
       await expect(runRow(page, 'nas1').getByRole('button', { name: 'Keep' })).toBeVisible();
       for (const h of ['nas2', 'nas3']) await expect(runRow(page, h).getByLabel(`State of ${h}: Waiting`)).toBeVisible();
       // Abort reads as a button with its word on it (its text once had the colour of its background).

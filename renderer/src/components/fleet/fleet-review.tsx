@@ -95,8 +95,8 @@ function HostPlan(props: { preview: FleetHostPreview; spec: BondSpec; canary: bo
           ) : (
             <li>Management path not touched.</li>
           )}
-          <li>{impact.addressesRemoved.length > 0 ? `Addresses removed: ${impact.addressesRemoved.join(', ')}` : 'No address is removed.'}</li>
-          {impact.gatewayAtRisk ? <li className="diag diag-warning">The default route leaves through an interface this change reconfigures.</li> : null}
+          {impact.addressesRemoved.length > 0 ? <li className="diag diag-warning">Addresses removed: {impact.addressesRemoved.join(', ')}</li> : <li>No address is removed.</li>}
+          {impact.gatewayAtRisk ? <li className="diag diag-warning">The default gateway is on an interface this change touches; it is saved and restored.</li> : null}
           {p.plan?.warnings.map((w) => (
             <li key={w} className="diag diag-warning">
               {w}

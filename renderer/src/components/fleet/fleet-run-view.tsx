@@ -30,6 +30,9 @@ function useNow(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!active) return;
+    // The clock stood still while nobody counted down: read it now, not a second late (a countdown
+    // would first show the seconds left as of when the view opened).
+    setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [active]);
