@@ -110,6 +110,9 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       await nas3.getByRole('button', { name: 'Pick ports' }).click();
       await expect(nas3.getByRole('group', { name: 'Ports of nas3' }).getByRole('checkbox', { name: 'enp4s0', exact: true })).toBeVisible();
       await app.screenshot('71-fleet-mapping');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await app.screenshot('71-fleet-mapping-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
       await nas3.getByRole('button', { name: 'Close ports' }).click();
       await mapPorts(review, 'nas3', ['eno3', 'enp4s0']);
       for (const h of HOSTS) {
@@ -178,6 +181,7 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       const review = await chooseAllAndPlan(page);
       await mapPorts(review, 'nas2', ['ens3']);
       await expect(review.getByRole('listitem', { name: 'Plan for nas2' }).getByRole('list', { name: 'Impact on nas2' })).toContainText(/SSH session|Management path: /);
+      await expect(review.getByRole('status')).toContainText('This change touches the management path of nas2:');
       await app.screenshot('77-fleet-review-management');
       await review.getByRole('button', { name: 'Start: nas1 first, then 2 more, 1 at a time' }).click();
       const rollout = page.getByRole('region', { name: 'Rollout' });

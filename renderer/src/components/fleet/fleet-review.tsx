@@ -16,6 +16,7 @@ export function FleetReview(props: {
   const ready = props.previews.filter((p) => p.problem === null);
   const refused = props.previews.filter((p) => p.problem !== null);
   const canary = ready.find((p) => p.hostId === props.canaryId);
+  const pathTouched = ready.filter((p) => p.plan?.impact.managementAffected || p.plan?.impact.managementMigration);
   return (
     <section className="panel fleet-review" aria-label="Review">
       <header className="panel-header">
@@ -24,6 +25,12 @@ export function FleetReview(props: {
           {refused.length > 0 ? `${refused.length} host${refused.length === 1 ? '' : 's'} cannot take it and will not be changed` : 'every chosen host can take it'}
         </span>
       </header>
+      {pathTouched.length > 0 ? (
+        <div className="banner warning" role="status">
+          This change touches the management path of {pathTouched.map((p) => p.label).join(', ')}: Bondsmith must reconnect over the new path to confirm, else{' '}
+          {pathTouched.length === 1 ? 'that box rolls' : 'those boxes roll'} back on {pathTouched.length === 1 ? 'its' : 'their'} own and the run stops there.
+        </div>
+      ) : null}
       <ol className="fleet-plan-list">
         {props.previews.map((p) => (
           <HostPlan key={p.hostId} preview={p} spec={props.spec} canary={p.hostId === props.canaryId} onCanary={() => props.onCanary(p.hostId)} onRemap={(m) => props.onRemap(p.hostId, m)} busy={props.busy} />
