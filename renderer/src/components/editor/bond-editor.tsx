@@ -60,6 +60,7 @@ interface ControlProps {
   readonly candidates: readonly EligibleMember[];
   readonly resetNics: readonly string[];
   readonly onReset: ((nic: string, reset: boolean) => void) | undefined;
+  readonly portNote: ((name: string) => string) | undefined;
 }
 
 interface Control<K extends BondFieldKey> {
@@ -137,7 +138,7 @@ const CONTROLS: { readonly [K in BondFieldKey]: Control<K> } = {
   members: {
     place: 'below',
     read: (d) => [...d.members],
-    render: ({ draft, set, errors, candidates, resetNics, onReset }) => {
+    render: ({ draft, set, errors, candidates, resetNics, onReset, portNote }) => {
       const memberErrors: Record<number, string> = {};
       for (const [key, message] of Object.entries(errors)) {
         const m = /^members\.(\d+)$/.exec(key);
@@ -146,6 +147,7 @@ const CONTROLS: { readonly [K in BondFieldKey]: Control<K> } = {
       return (
         <MembersPicker
           candidates={candidates}
+          portNote={portNote}
           members={draft.members}
           protocol={draft.protocol}
           error={errors.members}
@@ -197,6 +199,8 @@ export function BondEditor(props: {
   onCancel: () => void;
   /** The submit button's words where it does not plan a change on one host (the fleet wizard's next step). */
   submitLabel?: string;
+  /** What to say beside each port instead of its link (the fleet wizard: which hosts have it). */
+  portNote?: (name: string) => string;
 }) {
   const { initial } = props;
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
@@ -204,7 +208,7 @@ export function BondEditor(props: {
   const errors: Errors = { ...props.serverErrors, ...localErrors };
   const set = (patch: Partial<Draft>): void => setDraft((d) => ({ ...d, ...patch }));
   const shown = BOND_FIELD_KEYS.filter((k) => fieldApplies(k, draft.protocol));
-  const ctx: ControlProps = { draft, set, errors, editing: props.editing, candidates: props.candidates, resetNics: props.resetNics ?? [], onReset: props.onReset };
+  const ctx: ControlProps = { draft, set, errors, editing: props.editing, candidates: props.candidates, resetNics: props.resetNics ?? [], onReset: props.onReset, portNote: props.portNote };
   const formRef = useRef<HTMLFormElement>(null);
   useShortcut('S', !props.busy, () => formRef.current?.requestSubmit());
 

@@ -6,6 +6,8 @@ import type { EligibleMember } from '../../../../preload/contract';
  */
 export function MembersPicker(props: {
   candidates: readonly EligibleMember[];
+  /** Said beside each port in place of its link and speed (ports named across several hosts). */
+  portNote?: ((name: string) => string) | undefined;
   members: readonly string[];
   protocol: string;
   error: string | undefined;
@@ -37,10 +39,14 @@ export function MembersPicker(props: {
               <input type="checkbox" checked={members.includes(c.name)} disabled={!c.eligible && !members.includes(c.name)} onChange={(e) => toggle(c.name, e.target.checked)} />
               {c.name}
             </label>
-            <span className="muted small">
-              {c.link === 'up' ? 'link up' : c.link === 'down' ? 'link down' : 'link unknown'}
-              {c.speedMbps ? ` · ${c.speedMbps} Mb/s` : ''}
-            </span>
+            {props.portNote ? (
+              <span className="muted small">{props.portNote(c.name)}</span>
+            ) : (
+              <span className="muted small">
+                {c.link === 'up' ? 'link up' : c.link === 'down' ? 'link down' : 'link unknown'}
+                {c.speedMbps ? ` · ${c.speedMbps} Mb/s` : ''}
+              </span>
+            )}
             {c.carriesManagement ? <span className="tag tag-mgmt">carries this SSH session</span> : null}
             {c.ownConfiguration ? (
               <span className="tag tag-warning">{c.ownConfiguration}</span>

@@ -18,6 +18,16 @@ function portNames(discovery: ReturnType<typeof useSessionsStore.getState>['disc
   return [...names].sort().map((name) => ({ name, speedMbps: null, link: 'unknown', carriesAddresses: [], carriesManagement: false, eligible: true, reason: null }));
 }
 
+/** Beside each port name, the hosts that have it: a port only some have needs mapping on the others. */
+function portHolders(hosts: readonly Host[], discovery: ReturnType<typeof useSessionsStore.getState>['discovery']): (name: string) => string {
+  const read = hosts.filter((h) => discovery[h.id]?.facts);
+  return (name) => {
+    const having = read.filter((h) => discovery[h.id]?.facts?.interfaces.some((i) => i.name === name)).map((h) => h.label);
+    if (having.length === read.length) return read.length === 1 ? `on ${having[0] ?? ''}` : `on all ${read.length} hosts${read.length < hosts.length ? ' read so far' : ''}`;
+    return `only on ${having.join(', ')}`;
+  };
+}
+
 /** Fleet apply: one bond spec (new, or taken from a bond on one host), the target hosts, then the review. */
 export function FleetApply(props: { hosts: readonly Host[]; onShow: (view: View) => void }) {
   const discovery = useSessionsStore((s) => s.discovery);
@@ -33,6 +43,7 @@ export function FleetApply(props: { hosts: readonly Host[]; onShow: (view: View)
   const freeName = useMemo(() => firstBondNameFreeOnAll(props.hosts.flatMap((h) => discovery[h.id]?.facts ?? [])), [props.hosts, discovery]);
   const initial = sources.find((s) => s.key === source)?.spec ?? defaultBondSpec(freeName);
   const candidates = useMemo(() => portNames(discovery), [discovery]);
+  const portNote = useMemo(() => portHolders(props.hosts, discovery), [props.hosts, discovery]);
 
   if (stage.kind === 'targets') return <FleetTargets hosts={props.hosts} spec={stage.spec} onBack={() => setStage({ kind: 'spec' })} onShow={props.onShow} />;
   return (
@@ -66,6 +77,7 @@ export function FleetApply(props: { hosts: readonly Host[]; onShow: (view: View)
         formError={null}
         busy={false}
         submitLabel="Next: choose hosts"
+        portNote={portNote}
         onSave={(spec) => setStage({ kind: 'targets', spec })}
         onCancel={() => props.onShow({ kind: 'welcome' })}
       />
