@@ -102,20 +102,20 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       await expect(overviewRow(page, 'nas2')).toContainText('TrueNAS');
       await expect(overviewRow(page, 'nas1')).toContainText('ifupdown');
       for (const h of HOSTS) await expect(overviewRow(page, h).getByLabel(`Health of ${h}: No bonds`)).toBeVisible();
-      await app.screenshot('70-fleet-overview-no-bonds');
+      await app.screenshot('170-fleet-overview-no-bonds');
     });
 
     await test.step('one FAILOVER bond to all three: nas3 mapped by hand, one review, canary kept by hand', async () => {
-      await describeBond(page, 'bond1', 'FAILOVER', ['eno3', 'eno4'], false, () => app.screenshot('71-fleet-wizard-bond'));
+      await describeBond(page, 'bond1', 'FAILOVER', ['eno3', 'eno4'], false, () => app.screenshot('171-fleet-wizard-bond'));
       const review = await chooseAllAndPlan(page);
       const nas3 = review.getByRole('listitem', { name: 'Plan for nas3' });
       await expect(nas3).toContainText('This host has no port eno4: pick its ports by hand.');
       await expect(review.getByRole('button', { name: /^Start: nas1 first, then 1 more/ })).toBeVisible();
       await nas3.getByRole('button', { name: 'Pick ports' }).click();
       await expect(nas3.getByRole('group', { name: 'Ports of nas3' }).getByRole('checkbox', { name: 'enp4s0', exact: true })).toBeVisible();
-      await app.screenshot('72-fleet-mapping');
+      await app.screenshot('172-fleet-mapping');
       await page.emulateMedia({ colorScheme: 'dark' });
-      await app.screenshot('72-fleet-mapping-dark');
+      await app.screenshot('172-fleet-mapping-dark');
       await page.emulateMedia({ colorScheme: 'light' });
       await nas3.getByRole('button', { name: 'Close ports' }).click();
       await mapPorts(review, 'nas3', ['eno3', 'enp4s0']);
@@ -126,7 +126,7 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       }
       await expect(review.getByRole('listitem', { name: 'Plan for nas2' })).toContainText('TrueNAS');
       await expect(review.getByRole('listitem', { name: 'Plan for nas1' })).toContainText('goes first');
-      await app.screenshot('73-fleet-review');
+      await app.screenshot('173-fleet-review');
       await review.getByRole('button', { name: 'Start: nas1 first, then 2 more, 1 at a time' }).click();
 
       const rollout = page.getByRole('region', { name: 'Rollout' });
@@ -143,12 +143,12 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       const abort = rollout.getByRole('button', { name: 'Abort' });
       const colours = await abort.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]);
       expect(colours[0]).not.toBe(colours[1]);
-      await app.screenshot('74-fleet-run-countdown');
+      await app.screenshot('174-fleet-run-countdown');
       await runRow(page, 'nas1').getByRole('button', { name: 'Keep' }).click();
       await expect(rollout.getByRole('heading')).toContainText('Finished', { timeout: 240_000 });
       for (const h of HOSTS) await expect(runRow(page, h).getByLabel(`State of ${h}: Kept`)).toBeVisible();
       await expect(runRow(page, 'nas3')).toContainText('eno3, enp4s0');
-      await app.screenshot('75-fleet-run-finished');
+      await app.screenshot('175-fleet-run-finished');
     });
 
     await test.step('the overview shows every bond healthy, then a pulled cable within one refresh', async () => {
@@ -157,7 +157,7 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       for (const h of HOSTS) await expect(overviewRow(page, h).getByLabel(`Health of ${h}: 1 bond healthy`)).toBeVisible({ timeout: 60_000 });
       await expect(overviewRow(page, 'nas3')).toContainText('2/2 up');
       await expect(overview(page)).toContainText('no problems found');
-      await app.screenshot('76-fleet-overview-healthy');
+      await app.screenshot('176-fleet-overview-healthy');
 
       await labCut('nas1', 'eno3', e2eLab());
       try {
@@ -169,7 +169,7 @@ test.describe('fleet overview and rollouts on three hosts', () => {
         await overview(page).getByLabel('Filter by problem').selectOption('problems');
         await expect(overview(page).getByRole('table', { name: 'Hosts and bonds' }).locator('tbody tr')).toHaveCount(1);
         await expect(overviewRow(page, 'nas1')).toBeVisible();
-        await app.screenshot('77-fleet-overview-cable-pulled');
+        await app.screenshot('177-fleet-overview-cable-pulled');
         await overview(page).getByLabel('Filter by problem').selectOption('all');
       } finally {
         await labRestore('nas1', 'eno3', e2eLab());
@@ -186,20 +186,20 @@ test.describe('fleet overview and rollouts on three hosts', () => {
       await mapPorts(review, 'nas2', ['ens3']);
       await expect(review.getByRole('listitem', { name: 'Plan for nas2' }).getByRole('list', { name: 'Impact on nas2' })).toContainText(/SSH session|Management path: /);
       await expect(review.getByRole('status')).toContainText('This change touches the management path of nas2:');
-      await app.screenshot('78-fleet-review-management');
+      await app.screenshot('178-fleet-review-management');
       await review.getByRole('button', { name: 'Start: nas1 first, then 2 more, 1 at a time' }).click();
       const rollout = page.getByRole('region', { name: 'Rollout' });
       // nas2 loses its path: it stays applying (Bondsmith cannot reach it to verify) until its box rolls back.
       await expect(runRow(page, 'nas2').getByLabel('State of nas2: Applying')).toBeVisible({ timeout: 180_000 });
       await expect(runRow(page, 'nas1').getByLabel('State of nas1: Kept')).toBeVisible();
-      await app.screenshot('79-fleet-run-second-host-applying');
+      await app.screenshot('179-fleet-run-second-host-applying');
       await expect(rollout.getByRole('heading')).toContainText('Stopped', { timeout: 180_000 });
       await expect(runRow(page, 'nas1').getByLabel('State of nas1: Kept')).toBeVisible();
       await expect(runRow(page, 'nas2').getByLabel('State of nas2: Rolled back')).toBeVisible();
       await expect(runRow(page, 'nas2')).toContainText('rolled back to its previous configuration on its own');
       await expect(runRow(page, 'nas3').getByLabel('State of nas3: Skipped')).toBeVisible();
       await expect(rollout.getByRole('status').first()).toHaveText('Stopped: nas2 rolled back. The hosts after it were not touched.');
-      await app.screenshot('80-fleet-run-stopped');
+      await app.screenshot('180-fleet-run-stopped');
       // On the boxes: the canary kept bond2, nas2 has its address back on ens3, nas3 never got bond2.
       expect((await guestExec('nas1', 'cat /sys/class/net/bonding_masters')).stdout).toContain('bond2');
       expect((await guestExec('nas2', 'ip -o -4 addr show dev ens3')).stdout).toContain(host(lab, 'nas2').mgmt.address.split('/')[0] ?? '?');
