@@ -41,6 +41,8 @@ export interface Fleet {
   readonly servers: readonly FleetServer[];
   /** Every server's host key, as OpenSSH's known_hosts lines. */
   readonly knownHostsFile: string;
+  /** Stops one server (`servers[index]`): its port refuses from then on. */
+  stopServer(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -105,7 +107,10 @@ export async function startFleet(count: number, work: string, opts: { concurrenc
   }
   const knownHostsFile = join(work, 'fleet_known_hosts');
   writeFileSync(knownHostsFile, `${servers.map((s) => s.knownHostsLine).join('\n')}\n`);
-  return { servers, knownHostsFile, stop };
+  const stopServer = async (index: number): Promise<void> => {
+    await fixtures[index]?.stop();
+  };
+  return { servers, knownHostsFile, stopServer, stop };
 }
 
 /** A free port picked, then bound by sshd, can rarely be taken in between: one more try. */

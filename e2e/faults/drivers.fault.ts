@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeLab, labDown, labRestore, labUp, LAB_PORTS, type LabFlavor } from '../lab/lab';
+import { connectHost, makeKit, type Kit } from '../kit/apply-kit';
+import { DRIVER_CELLS, type CellHost } from './driver-cells';
+import { FAULTS, recordCell, type DriverColumn, type FaultId } from './matrix';
+
+// The fault matrix on every driver: one lab with one host per driver (nas1 TrueNAS through the
+// middleware double, nas2 plain Linux with ifupdown, nas3 NetworkManager), booted once for the file.
+// Each fault runs on the three hosts at once, one fault after the other, so a host runs its cells in
+// sequence; every cell leaves its host as it found it. A cell passes when the box ended confirmed
+// with the new configuration or restored to the old one, and the app says the same; never stranded.
+// BONDSMITH_FAULTS=ssh-drop,reboot and BONDSMITH_FAULTS_DRIVERS=linux-ifupdown pick a part of it.
+
+const LAB = 'faults';
+const DRIVER_OF: { readonly [F in LabFlavor]: { readonly column: DriverColumn; readonly user: 'root' | 'admin' } } = {
+  truenas: { column: 'truenas', user: 'admin' },
+  linux: { column: 'linux-ifupdown', user: 'root' },
+  networkmanager: { column: 'networkmanager', user: 'root' },
+};
+const FLAVORS: readonly LabFlavor[] = ['truenas', 'linux', 'networkmanager'];
+
+const pick = (env: string | undefined): string[] | null => (env ? env.split(',').map((s) => s.trim()) : null);
+const wantedFaults = pick(process.env.BONDSMITH_FAULTS);
+const wantedDrivers = pick(process.env.BONDSMITH_FAULTS_DRIVERS);
+const flavors = FLAVORS.filter((f) => wantedDrivers === null || wantedDrivers.includes(DRIVER_OF[f].column));
+
+let kit: Kit;
+const hosts: CellHost[] = [];
+
+describeLab('fault matrix on every driver', () => {
+  beforeAll(async () => {
+    const lab = await labUp({ name: LAB, hosts: flavors.length, flavors });
+    kit = await makeKit(LAB);
+    for (const host of lab.hosts) {
+      const user = DRIVER_OF[host.flavor].user;
+      hosts.push({ lab: LAB, host, user, kit, hostId: await connectHost(kit, host, user) });
+    }
+  });
+  afterAll(async () => {
+    await kit?.services.dispose();
+    await labDown(LAB);
+  });
+
+  for (const [fault, title] of FAULTS) {
+    if (fault === 'fleet-dead-silent' || (wantedFaults !== null && !wantedFaults.includes(fault))) continue;
+    it(title, async () => {
+      const runs = await Promise.all(hosts.map((h) => runCell(fault, h)));
+      for (const r of runs) expect(r.outcome, `${fault} on ${r.driver}: ${r.note}`).toMatch(/^(confirmed-new|restored-old|not run: .*)$/);
+    });
+  }
+});
+
+async function runCell(fault: Exclude<FaultId, 'fleet-dead-silent'>, c: CellHost): Promise<{ driver: DriverColumn; outcome: string; note: string }> {
+  const driver = DRIVER_OF[c.host.flavor].column;
+  try {
+    const run = await DRIVER_CELLS[fault](c);
+    recordCell({ fault, driver, outcome: run.outcome, seconds: run.seconds, note: run.note });
+    return { driver, outcome: run.outcome, note: run.note };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // The cell could not finish: say why, and plug every cable back for the next one.
+    await Promise.all(LAB_PORTS.map((p) => labRestore(c.host.name, p, c.lab).catch(() => undefined)));
+    const note = message.slice(0, 800);
+    recordCell({ fault, driver, outcome: 'cell failed', seconds: null, note });
+    return { driver, outcome: 'cell failed', note };
+  }
+}

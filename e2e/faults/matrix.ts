@@ -1,0 +1,84 @@
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Outcome } from './box-state';
+
+// The fault matrix's results: each cell appends one line to a file of this run (the fault files run
+// in worker processes of their own), and the run's global teardown prints them as one table.
+
+export const FAULTS = [
+  ['ssh-drop', 'SSH connection drops right after the commit'],
+  ['app-killed', 'app process killed (SIGKILL) in the window, then restarted'],
+  ['cable-cut', 'member cable cut in the window, then Keep'],
+  ['reboot', 'box reboots in the window'],
+  ['mgmt-cut', 'the change cuts the management path'],
+  ['verify-fails', 'verification fails (both members have no link)'],
+  ['killed-writing', 'app killed while writing hosts.json, restarted, Keep'],
+  ['fleet-dead-silent', '50 hosts: 1 refuses, 1 never answers, 48 used'],
+] as const;
+
+export type FaultId = (typeof FAULTS)[number][0];
+
+export const DRIVERS = ['truenas', 'linux-ifupdown', 'networkmanager'] as const;
+export type DriverColumn = (typeof DRIVERS)[number] | 'loopback sshd';
+
+export interface CellResult {
+  readonly fault: FaultId;
+  readonly driver: DriverColumn;
+  /** `not run: <reason>` where the cell cannot run on this driver yet. */
+  readonly outcome: Outcome | 'ok' | 'cell failed' | `not run: ${string}`;
+  /** From the fault to the box settled (nothing armed, its outcome read), in seconds. */
+  readonly seconds: number | null;
+  readonly note: string;
+}
+
+const scope = process.env.BONDSMITH_LAB_SCOPE ?? '';
+const resultsDir = join(tmpdir(), `bondsmith-faults${scope === '' ? '' : `-${scope}`}`);
+const resultsFile = join(resultsDir, 'results.jsonl');
+
+export function clearResults(): void {
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+}
+
+export function recordCell(result: CellResult): void {
+  mkdirSync(resultsDir, { recursive: true });
+  appendFileSync(resultsFile, `${JSON.stringify(result)}\n`);
+  console.log(`[fault matrix] ${result.fault} × ${result.driver}: ${result.outcome}${result.seconds === null ? '' : ` in ${result.seconds.toFixed(1)} s`} ${result.note}`);
+}
+
+export function readResults(): CellResult[] {
+  let text: string;
+  try {
+    text = readFileSync(resultsFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as CellResult);
+}
+
+function cellText(r: CellResult | undefined): string {
+  if (!r) return '-';
+  return r.seconds === null ? r.outcome : `${r.outcome} ${r.seconds.toFixed(1)} s`;
+}
+
+/** The table: one row per fault, one column per driver (the fleet row is the app against loopback sshd). */
+export function formatMatrix(results: readonly CellResult[]): string {
+  const columns: readonly DriverColumn[] = [...DRIVERS, 'loopback sshd'];
+  const used = columns.filter((c) => results.some((r) => r.driver === c));
+  const rows = FAULTS.filter(([id]) => results.some((r) => r.fault === id)).map(([id, title]) => [title, ...used.map((c) => cellText(results.find((r) => r.fault === id && r.driver === c)))]);
+  const header = ['fault', ...used];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+  const stranded = results.filter((r) => r.outcome === 'stranded').length;
+  const notRun = results.filter((r) => r.outcome.startsWith('not run')).length;
+  const failed = results.filter((r) => r.outcome === 'cell failed').length;
+  out.push('', `cells: ${results.length}, stranded: ${stranded}, cell failed: ${failed}, not run: ${notRun}`);
+  out.push('', 'Notes (what each cell saw):');
+  for (const r of results) out.push(`  ${r.fault} × ${r.driver}: ${r.note}`);
+  return out.join('\n');
+}
