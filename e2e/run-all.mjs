@@ -1,5 +1,6 @@
 // `npm test`: every check a submission must pass, in order, with the time each took.
-// Type check, lint, unit tests, build, lab integration tests (real UML hosts), end-to-end specs.
+// Type check, lint, unit tests, build, lab integration tests (real UML hosts), the fault matrix
+// (every fault on every driver, e2e/faults/), end-to-end specs.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
@@ -8,6 +9,7 @@ const steps = [
   ['unit tests', ['npx', 'vitest', 'run', '--config', 'main/vitest.config.ts']],
   ['build', ['npm', 'run', '--silent', 'build']],
   ['lab integration tests', ['npx', 'vitest', 'run', '--config', 'e2e/vitest.config.ts']],
+  ['fault matrix', ['npm', 'run', '--silent', 'faults']],
   ['end-to-end (Playwright)', ['npx', 'playwright', 'test', '--config', 'e2e/playwright.config.ts']],
 ];
 

@@ -21,7 +21,11 @@ export interface AppProcessSpec {
 export type AppProcessMessage =
   | { readonly kind: 'awaiting'; readonly hostId: string; readonly applyId: string; readonly runId: string }
   | { readonly kind: 'writing'; readonly writes: number }
+  | { readonly kind: 'finished-early'; readonly message: string }
   | { readonly kind: 'error'; readonly message: string };
+
+/** The apply ended before the box waited for confirmation (the kill it is for cannot happen). */
+class FinishedEarly extends Error {}
 
 function send(message: AppProcessMessage): void {
   process.send?.(message);
@@ -50,7 +54,7 @@ function applyWaits(services: Services, applyId: string): Promise<ApplyState> {
       if (s.applyId !== applyId || (s.phase !== 'awaiting-confirmation' && s.phase !== 'finished')) return;
       clearTimeout(timer);
       off();
-      if (s.phase === 'finished') reject(new Error(`apply finished before confirmation: ${s.result ?? ''} ${s.message}`));
+      if (s.phase === 'finished') reject(new FinishedEarly(`${s.result ?? ''}: ${s.message}`));
       else resolve(s);
     };
     const off = services.events.subscribe((event, payload) => {
@@ -88,7 +92,13 @@ async function run(spec: AppProcessSpec): Promise<void> {
   if (!plan) throw new Error(`no plan: ${JSON.stringify(fieldErrors)}`);
   const started = await services.bonds.apply(plan.planId, false);
   await applyWaits(services, started.applyId);
-  const runId = (await services.inflight.list())[0] ?? '';
+  // The plan is kept on disk as the apply starts; wait for its record (bounded).
+  let runs = await services.inflight.list();
+  for (let i = 0; i < 200 && runs.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    runs = await services.inflight.list();
+  }
+  const runId = runs[0] ?? '';
   send({ kind: 'awaiting', hostId, applyId: started.applyId, runId });
   if (spec.then === 'write-hosts') await writeHostsUntilKilled(services);
   // 'wait': stay up, sessions open, until the test kills this process.
@@ -96,7 +106,8 @@ async function run(spec: AppProcessSpec): Promise<void> {
 
 process.once('message', (spec: AppProcessSpec) => {
   run(spec).catch((err: unknown) => {
-    send({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+    const message = err instanceof Error ? err.message : String(err);
+    send(err instanceof FinishedEarly ? { kind: 'finished-early', message } : { kind: 'error', message });
     process.exitCode = 1;
     process.disconnect?.();
   });

@@ -12,6 +12,8 @@ export type Outcome = 'confirmed-new' | 'restored-old' | 'stranded';
 export interface BoxState {
   /** The box still has a rollback armed (its timer, the middleware's check-in wait, a checkpoint). */
   readonly armed: boolean;
+  /** Some trace of the bond is on the box (running or kept by its stack). */
+  readonly present: boolean;
   readonly outcome: Outcome;
   /** The facts the outcome was read from, for the table and for a failure message. */
   readonly facts: string;
@@ -94,17 +96,26 @@ export async function readBox(lab: string, host: LabHostStatus, cell: BondUnderT
   const facts = Object.entries(f)
     .map(([k, v]) => `${k}=${v ? 1 : 0}`)
     .join(' ');
-  return { armed: f.armed, outcome: classify(f, cell.mgmtMoves), facts };
+  return { armed: f.armed, present: f.kernel || f.persisted, outcome: classify(f, cell.mgmtMoves), facts };
 }
 
+/** After the last rollback is disarmed, how long a box may take to finish putting things back. */
+const UNDO_GRACE_MS = 20_000;
+
 /**
- * Waits until the box has nothing armed (its own rollback has fired or been cancelled), then reads
- * what it ended in. A box still armed after `timeoutMs` is stranded: the window it was given is over.
+ * Waits until the box has nothing armed (its own rollback has fired or been cancelled) and has
+ * finished undoing (a rollback that just fired is still at work for a moment), then reads what it
+ * ended in. A box still armed after `timeoutMs` is stranded: the window it was given is over.
  */
 export async function settledBox(lab: string, host: LabHostStatus, cell: BondUnderTest, timeoutMs: number): Promise<BoxState> {
   const end = Date.now() + timeoutMs;
+  let disarmedAt: number | null = null;
   let state = await readBox(lab, host, cell);
-  for (let i = 0; i < 1000 && state.armed && Date.now() < end; i++) {
+  for (let i = 0; i < 1000 && Date.now() < end; i++) {
+    if (!state.armed) {
+      disarmedAt ??= Date.now();
+      if (state.outcome !== 'stranded' || Date.now() - disarmedAt > UNDO_GRACE_MS) break;
+    }
     await new Promise((r) => setTimeout(r, 1000));
     state = await readBox(lab, host, cell);
   }

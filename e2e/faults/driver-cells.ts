@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { labCut, labReboot, labRestore, type LabHostStatus } from '../lab/lab';
 import type { ApplyState } from '../../preload/contract';
+import type { PendingOnBox } from '../../preload/contract/host-view';
 import type { BondSpec } from '../../preload/contract/bond-spec';
 import { bondSpec, describe as describeApply, makeKit, waitForApply, waitForSession, type Kit } from '../kit/apply-kit';
 import type { AppProcessMessage, AppProcessSpec } from './app-process';
@@ -30,6 +31,19 @@ export interface CellRun {
   readonly seconds: number;
   readonly note: string;
   readonly box: BoxState;
+}
+
+/**
+ * The change never reached the point where the fault goes in (the apply failed before it): the cell
+ * did not run. What the box is left in is still checked by the caller.
+ */
+export class NoWindow extends Error {
+  constructor(
+    readonly cell: BondUnderTest,
+    readonly appMessage: string,
+  ) {
+    super(`the apply finished before the fault could be injected: ${appMessage}`);
+  }
 }
 
 const APP_PROCESS = fileURLToPath(new URL('./app-process.ts', import.meta.url));
@@ -59,9 +73,10 @@ function agrees(s: ApplyState, box: BoxState): boolean {
   return (s.result === 'confirmed') === (box.outcome === 'confirmed-new');
 }
 
-/** Takes a confirmed bond off again through the app (the next cell starts from the old config). */
+/** Takes the cell's bond off again through the app (the next cell starts from the old config). */
 async function removeBond(kit: Kit, hostId: string, bondName: string): Promise<void> {
   await waitForSession(kit, hostId, (s) => s.state === 'ready', 120_000);
+  await kit.services.sessions.refresh(hostId);
   const { plan, fieldErrors } = await kit.services.bonds.plan({ hostId, action: 'delete', spec: null, bondName, checkinTimeoutSeconds: 60 });
   if (!plan) throw new Error(`cannot plan the removal of ${bondName}: ${JSON.stringify(fieldErrors)}`);
   const started = await kit.services.bonds.apply(plan.planId, true);
@@ -71,7 +86,7 @@ async function removeBond(kit: Kit, hostId: string, bondName: string): Promise<v
 
 async function finishCell(c: CellHost, kit: Kit, hostId: string, cell: BondUnderTest, box: BoxState, t0: number, note: string): Promise<CellRun> {
   const run: CellRun = { outcome: box.outcome, seconds: seconds(t0), note: `${note}; box: ${box.facts}`, box };
-  if (box.outcome === 'confirmed-new') await removeBond(kit, hostId, cell.bond);
+  if (box.present) await removeBond(kit, hostId, cell.bond);
   return run;
 }
 
@@ -99,11 +114,12 @@ async function startAppProcess(c: CellHost, spec: BondSpec, windowSeconds: numbe
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the app process said no ${kind} in ${timeoutMs} ms`)), timeoutMs);
       const look = (): void => {
-        const failed = messages.find((m) => m.kind === 'error');
+        const failed = messages.find((m) => m.kind === 'error' || m.kind === 'finished-early');
         const found = messages.find((m) => m.kind === kind);
         if (found || failed || child.exitCode !== null || child.signalCode !== null) {
           clearTimeout(timer);
           if (found) resolve(found);
+          else if (failed?.kind === 'finished-early') reject(new NoWindow(underTest(spec), failed.message));
           else reject(new Error(`the app process ended: ${failed?.kind === 'error' ? failed.message : `exit ${child.exitCode ?? child.signalCode}`}`));
           return;
         }
@@ -133,6 +149,12 @@ async function restartedApp(c: CellHost, dataDir: string, hostId: string): Promi
   return kit;
 }
 
+/** The change as the restarted app shows it waiting on the box: by its run id, or the box's only one where it keeps no ids. */
+async function pendingOf(kit: Kit, hostId: string, runId: string): Promise<PendingOnBox | null> {
+  const pending = (await kit.services.sessions.refresh(hostId)).view?.pending ?? [];
+  return pending.find((p) => p.runId === runId) ?? (pending.length === 1 && pending[0]?.runId === null ? pending[0] : null) ?? null;
+}
+
 // ---- the cells ----------------------------------------------------------------------------------
 
 async function sshDrop(c: CellHost): Promise<CellRun> {
@@ -153,7 +175,7 @@ async function sshDrop(c: CellHost): Promise<CellRun> {
   const done = await waitForApply(c.kit, started.applyId, (s) => s.phase === 'finished', window * 1000 + SETTLE_MARGIN_MS);
   off();
   const drop = dropped as { at: number; connections: number } | null;
-  if (!drop) throw new Error(`the commit step ${commitStep} never finished: ${describeApply(done)}`);
+  if (!drop) throw new NoWindow(underTest(spec), `${commitStep} never finished: ${done.message}`);
   const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
   const note = `${drop.connections} connection(s) cut after ${commitStep}; ${appSaid(done)}${agrees(done, box) ? '' : ' DISAGREES WITH THE BOX'}`;
   return finishCell(c, c.kit, c.hostId, underTest(spec), agrees(done, box) ? box : { ...box, outcome: 'stranded' }, drop.at ?? t0, note);
@@ -170,12 +192,12 @@ async function appKilled(c: CellHost): Promise<CellRun> {
   // Started again inside the window: the change shows as pending, with its time left.
   const kit = await restartedApp(c, app.dataDir, awaiting.hostId);
   try {
-    const seen = (await kit.services.sessions.refresh(awaiting.hostId)).facts?.pendingRuns ?? [];
-    const pendingNote = seen.some((r) => r.runId === awaiting.runId) ? `restarted app shows it pending (${seen[0]?.secondsLeft ?? '?'} s left)` : `restarted app did not show run ${awaiting.runId} pending`;
+    const seen = await pendingOf(kit, awaiting.hostId, awaiting.runId);
+    const pendingNote = seen ? `restarted app shows it pending (${seen.secondsLeft ?? '?'} s left)` : `restarted app did NOT show run ${awaiting.runId} pending`;
     const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
-    const after = (await kit.services.sessions.refresh(awaiting.hostId)).facts?.pendingRuns ?? [];
-    const left = after.length === 0 ? 'nothing pending after' : `still pending after: ${after.map((r) => r.runId).join(' ')}`;
-    const consistent = box.outcome === 'restored-old' && after.length === 0;
+    const after = (await kit.services.sessions.refresh(awaiting.hostId)).view?.pending ?? [];
+    const left = after.length === 0 ? 'nothing pending after' : `still pending after: ${after.map((r) => r.text).join(' ')}`;
+    const consistent = seen !== null && box.outcome === 'restored-old' && after.length === 0;
     return await finishCell(c, kit, awaiting.hostId, underTest(spec), consistent ? box : { ...box, outcome: 'stranded' }, t0, `SIGKILL at awaiting-confirmation; ${pendingNote}; ${left}`);
   } finally {
     await kit.services.dispose();
@@ -188,7 +210,7 @@ async function cableCut(c: CellHost): Promise<CellRun> {
   const plan = await planOf(c.kit, c.hostId, spec, window);
   const started = await c.kit.services.bonds.apply(plan.planId, false);
   const waiting = await waitForApply(c.kit, started.applyId, (s) => s.phase === 'awaiting-confirmation' || s.phase === 'finished', 150_000);
-  if (waiting.phase !== 'awaiting-confirmation') throw new Error(`no window to cut a cable in: ${describeApply(waiting)}`);
+  if (waiting.phase !== 'awaiting-confirmation') throw new NoWindow(underTest(spec), waiting.message);
   const t0 = Date.now();
   await labCut(c.host.name, 'eno1', c.lab);
   try {
@@ -206,10 +228,11 @@ async function reboot(c: CellHost): Promise<CellRun> {
   const plan = await planOf(c.kit, c.hostId, spec, window);
   const started = await c.kit.services.bonds.apply(plan.planId, false);
   const waiting = await waitForApply(c.kit, started.applyId, (s) => s.phase === 'awaiting-confirmation' || s.phase === 'finished', 150_000);
-  if (waiting.phase !== 'awaiting-confirmation') throw new Error(`no window to reboot in: ${describeApply(waiting)}`);
+  if (waiting.phase !== 'awaiting-confirmation') throw new NoWindow(underTest(spec), waiting.message);
   const t0 = Date.now();
   await labReboot(c.host.name, c.lab);
-  const done = await waitForApply(c.kit, started.applyId, (s) => s.phase === 'finished', window * 1000 + SETTLE_MARGIN_MS);
+  // After a reboot the app reconnects and may try to roll back by hand first: allow for its retries.
+  const done = await waitForApply(c.kit, started.applyId, (s) => s.phase === 'finished', window * 1000 + SETTLE_MARGIN_MS + 120_000);
   const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
   await waitForSession(c.kit, c.hostId, (s) => s.state === 'ready', 120_000);
   return finishCell(c, c.kit, c.hostId, underTest(spec), agrees(done, box) ? box : { ...box, outcome: 'stranded' }, t0, `rebooted at awaiting-confirmation; ${appSaid(done)}${agrees(done, box) ? '' : ' DISAGREES WITH THE BOX'}`);
@@ -230,11 +253,12 @@ async function mgmtCut(c: CellHost): Promise<CellRun> {
 }
 
 async function verifyFails(c: CellHost): Promise<CellRun> {
-  const spec = failover('bond6', '192.0.2.26');
+  // A check the box cannot pass: with both members' cables cut the bond has no link. LACP, because
+  // every stack monitors its links (TrueNAS leaves FAILOVER without miimon: the bond would read up).
+  const spec = bondSpec({ name: 'bond6', protocol: 'LACP', members: ['eno1', 'eno2'], xmitHashPolicy: 'LAYER2+3', lacpduRate: 'FAST', aliases: [{ address: '192.0.2.26', prefix: 24 }] });
   const window = 60;
-  // A check the box cannot pass: with both members' cables cut the bond has no link.
-  await labCut(c.host.name, 'eno3', c.lab);
-  await labCut(c.host.name, 'eno4', c.lab);
+  await labCut(c.host.name, 'eno1', c.lab);
+  await labCut(c.host.name, 'eno2', c.lab);
   try {
     const plan = await planOf(c.kit, c.hostId, spec, window);
     const t0 = Date.now();
@@ -243,10 +267,10 @@ async function verifyFails(c: CellHost): Promise<CellRun> {
     const failed = done.checks.filter((x) => !x.ok).map((x) => `${x.name}: ${x.detail}`);
     const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
     const ok = agrees(done, box) && done.result !== 'confirmed';
-    return await finishCell(c, c.kit, c.hostId, underTest(spec), ok ? box : { ...box, outcome: 'stranded' }, t0, `eno3+eno4 cut before the apply; failed checks: ${failed.join('; ') || 'none'}; ${appSaid(done)}`);
+    return await finishCell(c, c.kit, c.hostId, underTest(spec), ok ? box : { ...box, outcome: 'stranded' }, t0, `eno1+eno2 cut before the apply; failed checks: ${failed.join('; ') || 'none'}; ${appSaid(done)}`);
   } finally {
-    await labRestore(c.host.name, 'eno3', c.lab);
-    await labRestore(c.host.name, 'eno4', c.lab);
+    await labRestore(c.host.name, 'eno1', c.lab);
+    await labRestore(c.host.name, 'eno2', c.lab);
   }
 }
 
@@ -273,9 +297,9 @@ async function killedWriting(c: CellHost): Promise<CellRun> {
     const inflight = await kit.services.inflight.list();
     const audit = await kit.services.audit.read(awaiting.hostId);
     const storeOk = list.storeProblem === null && asides.length === 0 && list.hosts.some((h) => h.id === awaiting.hostId) && inflight.includes(awaiting.runId) && audit.unreadable === 0;
-    const seen = (await kit.services.sessions.refresh(awaiting.hostId)).facts?.pendingRuns ?? [];
-    if (!seen.some((r) => r.runId === awaiting.runId)) throw new Error(`the restarted app does not show run ${awaiting.runId} pending: ${JSON.stringify(seen)}`);
-    await kit.services.pending.resolve(awaiting.hostId, 'keep', awaiting.runId);
+    const seen = await pendingOf(kit, awaiting.hostId, awaiting.runId);
+    if (!seen) throw new Error(`the restarted app does not show run ${awaiting.runId} pending`);
+    await kit.services.pending.resolve(awaiting.hostId, 'keep', seen.runId);
     const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
     const note = `killed ${tmpSeen ? 'with a hosts.json temp file open' : 'between writes (no temp file seen in 10 s)'}; left: ${leftovers.join(' ') || 'no temp file'}; restart read ${list.hosts.length} hosts, store problem ${list.storeProblem?.message ?? 'none'}, ${asides.length} kept aside, in-flight record ${inflight.includes(awaiting.runId) ? 'read' : 'MISSING'}, audit unreadable lines ${audit.unreadable}; Keep from the pending run`;
     return await finishCell(c, kit, awaiting.hostId, underTest(spec), storeOk ? box : { ...box, outcome: 'stranded' }, t0, note);

@@ -12,7 +12,7 @@ export const FAULTS = [
   ['cable-cut', 'member cable cut in the window, then Keep'],
   ['reboot', 'box reboots in the window'],
   ['mgmt-cut', 'the change cuts the management path'],
-  ['verify-fails', 'verification fails (both members have no link)'],
+  ['verify-fails', 'verification fails (LACP, both members without link)'],
   ['killed-writing', 'app killed while writing hosts.json, restarted, Keep'],
   ['fleet-dead-silent', '50 hosts: 1 refuses, 1 never answers, 48 used'],
 ] as const;
