@@ -182,7 +182,8 @@ describe('ApplyRun', () => {
     it('asks the box (through the rollback steps) and says it rolled back on its own', async () => {
       vi.useFakeTimers();
       const log: string[] = [];
-      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, log);
+      // The bond is there while the box waits, gone once its rollback ran.
+      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }, { code: 0, stdout: 'absent\n' }], 'cmd-undo': [{ code: 0 }] }, log);
       const states: ApplyState[] = [];
       const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, (s) => states.push(s));
       await run.start();
@@ -190,13 +191,25 @@ describe('ApplyRun', () => {
       await vi.advanceTimersByTimeAsync(60_000);
       expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'rolled-back', deadline: null });
       expect(run.snapshot().message).toMatch(/^Not confirmed within 60 s: the box rolled back to its previous configuration on its own\.$/);
-      expect(log.at(-1)).toBe('cmd-undo');
+      expect(log.slice(-2)).toEqual(['cmd-undo', 'cmd-verify']);
       expect(states.map((s) => s.phase)).toContain('reverting');
+    });
+
+    it('says the box still runs the change when the rollback found nothing to undo (a restart in the window)', async () => {
+      vi.useFakeTimers();
+      // As a TrueNAS box restarted inside the window: interface.rollback succeeds with no snapshot
+      // left, and the bond is still there exactly as planned.
+      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [{ code: 0 }] }, []);
+      const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
+      await run.start();
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'failed', deadline: null });
+      expect(run.snapshot().message).toBe('Not confirmed within 60 s, but the box still runs the change and nothing is armed to roll it back (a restart inside the window can do that). Look at the host: keep the change or undo it.');
     });
 
     it('says it could not check when the box stays out of reach', async () => {
       vi.useFakeTimers();
-      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }], 'cmd-undo': [new Error('connect ETIMEDOUT')] }, []);
+      const shell = scriptedShell({ 'cmd-snap': [{ code: 0 }], 'cmd-arm': [{ code: 0 }], 'cmd-apply': [{ code: 0 }], 'cmd-verify': [{ code: 0, stdout: `${procOk}--bondsmith-ip--\n${ipOk}` }, new Error('connect ETIMEDOUT')], 'cmd-undo': [new Error('connect ETIMEDOUT')] }, []);
       const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
       await run.start();
       await vi.advanceTimersByTimeAsync(60_000);

@@ -245,10 +245,33 @@ export class ApplyRun {
       }
       allOk = ok && allOk;
     }
+    // A rollback step that finds nothing to undo is no proof: a box restarted inside the window may
+    // have come back with the change and nothing armed (TrueNAS applies its edits at boot; a
+    // NetworkManager checkpoint does not survive one). Read the bond as verification does.
+    if (await this.stillRunsTheChange()) {
+      this.set({ deadline: null });
+      this.finish('failed', `${why}, but the box still runs the change and nothing is armed to roll it back (a restart inside the window can do that). Look at the host: keep the change or undo it.`);
+      return;
+    }
     const tail = allOk
       ? 'the box rolled back to its previous configuration on its own.'
       : 'the box rolls back to its previous configuration on its own, but Bondsmith could not reach it to check; look at the host again before changing it.';
     this.finish('rolled-back', `${why}: ${tail}`);
+  }
+
+  /** True only when the box answers and every verification check of the change passes. */
+  private async stillRunsTheChange(): Promise<boolean> {
+    const read = this.plan.steps.find((s) => s.check.kind === 'verify-state');
+    if (!read) return false;
+    try {
+      const shell = await this.shellFor(read);
+      const result = await shell.exec(read.command, { timeoutMs: STEP_TIMEOUT_MS });
+      if (result.code !== 0) return false;
+      const checks = this.verifier(this.plan.verify, result.stdout);
+      return checks.length > 0 && checks.every((c) => c.ok);
+    } catch {
+      return false;
+    }
   }
 
   private addStep(step: PlanStep): void {
