@@ -71,28 +71,40 @@ describeLab('fault matrix on every driver', () => {
   }
 });
 
+/** One attempt more where the apply failed before the fault went in (and left the box restored). */
+const ATTEMPTS = 2;
+
 async function runCell(fault: Exclude<FaultId, 'fleet-dead-silent'>, c: CellHost): Promise<{ driver: DriverColumn; outcome: string; note: string }> {
   const driver = DRIVER_OF[c.host.flavor].column;
-  try {
-    const run = await DRIVER_CELLS[fault](c);
-    const gap = KNOWN_GAPS.find((g) => g.fault === fault && g.driver === driver);
-    const gapNote = gap === undefined ? '' : run.outcome === 'stranded' ? `KNOWN GAP: ${gap.why}; ` : 'KNOWN GAP no longer reproduces: take it off KNOWN_GAPS; ';
-    recordCell({ fault, driver, outcome: run.outcome, seconds: run.seconds, note: `${gapNote}${run.note}` });
-    return { driver, outcome: run.outcome, note: run.note };
-  } catch (err) {
-    if (err instanceof NoWindow) {
-      // The cell did not run, but the box must still not be left stranded by the failed apply.
-      const box = await settledBox(c.lab, c.host, err.cell, 150_000);
-      const outcome = box.outcome === 'stranded' ? 'stranded' : (`not run: the apply failed before the fault (${err.appMessage.slice(0, 160)})` as const);
-      const note = `box after the failed apply: ${box.outcome}, ${box.facts}`;
-      recordCell({ fault, driver, outcome, seconds: null, note });
-      return { driver, outcome, note };
+  const earlier: string[] = [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const run = await DRIVER_CELLS[fault](c);
+      const gap = KNOWN_GAPS.find((g) => g.fault === fault && g.driver === driver);
+      const gapNote = gap === undefined ? '' : run.outcome === 'stranded' ? `KNOWN GAP: ${gap.why}; ` : 'KNOWN GAP no longer reproduces: take it off KNOWN_GAPS; ';
+      const note = `${gapNote}${earlier.join('; ')}${earlier.length > 0 ? '; ' : ''}${run.note}`;
+      recordCell({ fault, driver, outcome: run.outcome, seconds: run.seconds, note, knownGap: gap !== undefined && run.outcome === 'stranded' });
+      return { driver, outcome: run.outcome, note };
+    } catch (err) {
+      if (err instanceof NoWindow) {
+        // The fault never went in, but the failed apply must still not leave the box stranded.
+        const box = await settledBox(c.lab, c.host, err.cell, 150_000);
+        const said = `attempt ${attempt}: the apply failed before the fault (${err.appMessage.slice(0, 200)}), box ${box.outcome}`;
+        if (box.outcome !== 'stranded' && attempt < ATTEMPTS) {
+          earlier.push(said);
+          continue;
+        }
+        const outcome = box.outcome === 'stranded' ? 'stranded' : (`not run: the apply failed before the fault, ${attempt} times` as const);
+        const note = `${[...earlier, said].join('; ')}; ${box.facts}`;
+        recordCell({ fault, driver, outcome, seconds: null, note });
+        return { driver, outcome, note };
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      // The cell could not finish: say why, and plug every cable back for the next one.
+      await Promise.all(LAB_PORTS.map((p) => labRestore(c.host.name, p, c.lab).catch(() => undefined)));
+      const note = message.slice(0, 800);
+      recordCell({ fault, driver, outcome: 'cell failed', seconds: null, note });
+      return { driver, outcome: 'cell failed', note };
     }
-    const message = err instanceof Error ? err.message : String(err);
-    // The cell could not finish: say why, and plug every cable back for the next one.
-    await Promise.all(LAB_PORTS.map((p) => labRestore(c.host.name, p, c.lab).catch(() => undefined)));
-    const note = message.slice(0, 800);
-    recordCell({ fault, driver, outcome: 'cell failed', seconds: null, note });
-    return { driver, outcome: 'cell failed', note };
   }
 }
