@@ -167,7 +167,8 @@ async function sshDrop(c: CellHost): Promise<CellRun> {
   let dropped: { at: number; connections: number } | null = null;
   const off = c.kit.services.events.subscribe((event, payload) => {
     const s = payload as ApplyState;
-    if (event !== 'apply.state' || dropped !== null) return;
+    // The three hosts' cells run at once on one app: only this host's apply counts.
+    if (event !== 'apply.state' || dropped !== null || s.hostId !== c.hostId) return;
     if (s.steps.some((x) => x.id === commitStep && x.status === 'done')) dropped = { at: Date.now(), connections: dropConnections(c.host.ssh.port) };
   });
   const t0 = Date.now();
