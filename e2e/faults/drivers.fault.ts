@@ -100,11 +100,20 @@ async function runCell(fault: Exclude<FaultId, 'fleet-dead-silent'>, c: CellHost
         return { driver, outcome, note };
       }
       const message = err instanceof Error ? err.message : String(err);
-      // The cell could not finish: say why, and plug every cable back for the next one.
+      // The cell could not finish: say why, plug every cable back and let an apply still running on
+      // this host end (bounded), so the next cell starts clean.
       await Promise.all(LAB_PORTS.map((p) => labRestore(c.host.name, p, c.lab).catch(() => undefined)));
+      await applyEnded(c, 300_000);
       const note = message.slice(0, 800);
       recordCell({ fault, driver, outcome: 'cell failed', seconds: null, note });
       return { driver, outcome: 'cell failed', note };
     }
   }
+}
+
+/** Resolves when no apply of the app is unfinished on this host, or after `timeoutMs`. */
+async function applyEnded(c: CellHost, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  const running = (): boolean => c.kit.services.bonds.applies().applies.some((a) => a.hostId === c.hostId && a.phase !== 'finished');
+  for (let i = 0; i < 1000 && running() && Date.now() < end; i++) await new Promise((r) => setTimeout(r, 1000));
 }
