@@ -28,12 +28,12 @@ const KNOWN_GAPS: readonly { readonly fault: FaultId; readonly driver: DriverCol
   {
     fault: 'reboot',
     driver: 'truenas',
-    why: "TrueNAS writes edits to its database at once and keeps the rollback snapshot in middlewared's memory; at boot ix-netif syncs the database (reference/truenas-middleware.md), so the box comes back with the new bond and nothing armed, and the app's interface.rollback then finds nothing to undo and reports a rollback that did not happen",
+    why: "TrueNAS writes edits to its database at once and keeps the rollback snapshot in middlewared's memory; at boot ix-netif syncs the database (reference/truenas-middleware.md), so the box comes back with the new bond and nothing armed; interface.rollback then finds nothing to undo, and the app says the box still runs the change (ApplyRun reads it once more)",
   },
   {
     fault: 'reboot',
     driver: 'networkmanager',
-    why: "NetworkManager's checkpoint lives in its memory while nmcli writes the profiles to disk: after a reboot in the window the unconfirmed bond is back and nothing rolls it back (the driver's plan warns about it); the app's rollback by hand then fails and it reports the box as rolling back on its own",
+    why: "NetworkManager's checkpoint lives in its memory while nmcli writes the profiles to disk: after a reboot in the window the unconfirmed bond is back and nothing rolls it back (the driver's plan warns about it); the app says the box still runs the change",
   },
 ];
 
