@@ -85,9 +85,14 @@ async function removeBond(kit: Kit, hostId: string, bondName: string): Promise<v
 }
 
 async function finishCell(c: CellHost, kit: Kit, hostId: string, cell: BondUnderTest, box: BoxState, t0: number, note: string): Promise<CellRun> {
-  const run: CellRun = { outcome: box.outcome, seconds: seconds(t0), note: `${note}; box: ${box.facts}`, box };
-  if (box.present) await removeBond(kit, hostId, cell.bond);
-  return run;
+  let cleanup = '';
+  try {
+    if (box.present) await removeBond(kit, hostId, cell.bond);
+  } catch (err) {
+    // The outcome stands (a stranded box often refuses the next change); the next cells may suffer.
+    cleanup = `; CLEANUP FAILED: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`;
+  }
+  return { outcome: box.outcome, seconds: seconds(t0), note: `${note}; box: ${box.facts}${cleanup}`, box };
 }
 
 // ---- the app in a process of its own ------------------------------------------------------------
