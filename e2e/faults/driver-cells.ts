@@ -97,6 +97,9 @@ async function finishCell(c: CellHost, kit: Kit, hostId: string, cell: BondUnder
 
 // ---- the app in a process of its own ------------------------------------------------------------
 
+/** The data directories of the app processes started so far (the matrix file removes them at the end). */
+export const appDataDirs: string[] = [];
+
 interface AppProcess {
   readonly child: ChildProcess;
   readonly dataDir: string;
@@ -105,6 +108,7 @@ interface AppProcess {
 
 async function startAppProcess(c: CellHost, spec: BondSpec, windowSeconds: number, then: AppProcessSpec['then']): Promise<AppProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), `bs-${c.lab}-app-`));
+  appDataDirs.push(dataDir);
   const child = fork(APP_PROCESS, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const messages: AppProcessMessage[] = [];
   const waiters: (() => void)[] = [];
