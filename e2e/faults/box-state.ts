@@ -5,9 +5,13 @@ import { labExec, type LabFlavor, type LabHostStatus } from '../lab/lab';
 // old configuration restored (no trace of the bond, the management address back on ens3, nothing
 // armed), or stranded: anything else once the box has nothing left that would settle it (a
 // half-applied bond, a bond running that the next boot loses, a leftover timer, a pending
-// middleware change or a checkpoint nobody resolves).
+// middleware change or a checkpoint nobody resolves). A box that reads as confirmed-new while the
+// app never confirmed it is kept-unconfirmed (driver-cells.ts): the box rebooted or its network
+// service restarted inside the window, which keeps the change on TrueNAS (its edits are in the
+// database at once) and on NetworkManager (its checkpoint lives in memory, the profiles on disk);
+// the app must then say so and offer a safe apply that reverts it, or the cell is stranded.
 
-export type Outcome = 'confirmed-new' | 'restored-old' | 'stranded';
+export type Outcome = 'confirmed-new' | 'restored-old' | 'kept-unconfirmed' | 'stranded';
 
 export interface BoxState {
   /** The box still has a rollback armed (its timer, the middleware's check-in wait, a checkpoint). */

@@ -67,10 +67,20 @@ function appSaid(s: ApplyState): string {
   return `app: ${s.result ?? s.phase} (${s.message.slice(0, 140)})`;
 }
 
-/** The app's result must say what the box did: confirmed = new config, anything else = old. */
+/**
+ * The app's result must say what the box did: confirmed = new config confirmed; kept-unconfirmed =
+ * the new config stayed without a confirmation (told, with a revert offered); anything else = old.
+ */
 function agrees(s: ApplyState, box: BoxState): boolean {
   if (box.outcome === 'stranded') return false;
+  if (s.result === 'kept-unconfirmed') return box.outcome === 'confirmed-new';
   return (s.result === 'confirmed') === (box.outcome === 'confirmed-new');
+}
+
+/** The cell's outcome: the box's, named kept-unconfirmed where the app says so; stranded where the two disagree. */
+function judged(s: ApplyState, box: BoxState): BoxState {
+  if (!agrees(s, box)) return { ...box, outcome: 'stranded' };
+  return s.result === 'kept-unconfirmed' ? { ...box, outcome: 'kept-unconfirmed' } : box;
 }
 
 /** Takes the cell's bond off again through the app (the next cell starts from the old config). */
@@ -188,7 +198,7 @@ async function sshDrop(c: CellHost): Promise<CellRun> {
   if (!drop) throw new NoWindow(underTest(spec), `${commitStep} never finished: ${done.message}`);
   const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
   const note = `${drop.connections} connection(s) cut after ${commitStep}; ${appSaid(done)}${agrees(done, box) ? '' : ' DISAGREES WITH THE BOX'}`;
-  return finishCell(c, c.kit, c.hostId, underTest(spec), agrees(done, box) ? box : { ...box, outcome: 'stranded' }, drop.at ?? t0, note);
+  return finishCell(c, c.kit, c.hostId, underTest(spec), judged(done, box), drop.at ?? t0, note);
 }
 
 async function appKilled(c: CellHost): Promise<CellRun> {
@@ -226,7 +236,7 @@ async function cableCut(c: CellHost): Promise<CellRun> {
   try {
     const kept = await c.kit.services.bonds.keep(waiting.applyId);
     const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
-    return await finishCell(c, c.kit, c.hostId, underTest(spec), agrees(kept, box) ? box : { ...box, outcome: 'stranded' }, t0, `eno1 cut at awaiting-confirmation; ${appSaid(kept)}`);
+    return await finishCell(c, c.kit, c.hostId, underTest(spec), judged(kept, box), t0, `eno1 cut at awaiting-confirmation; ${appSaid(kept)}`);
   } finally {
     await labRestore(c.host.name, 'eno1', c.lab);
   }
@@ -245,7 +255,7 @@ async function reboot(c: CellHost): Promise<CellRun> {
   const done = await waitForApply(c.kit, started.applyId, (s) => s.phase === 'finished', window * 1000 + SETTLE_MARGIN_MS + 120_000);
   const box = await settledBox(c.lab, c.host, underTest(spec), window * 1000 + SETTLE_MARGIN_MS);
   await waitForSession(c.kit, c.hostId, (s) => s.state === 'ready', 120_000);
-  return finishCell(c, c.kit, c.hostId, underTest(spec), agrees(done, box) ? box : { ...box, outcome: 'stranded' }, t0, `rebooted at awaiting-confirmation; ${appSaid(done)}${agrees(done, box) ? '' : ' DISAGREES WITH THE BOX'}`);
+  return finishCell(c, c.kit, c.hostId, underTest(spec), judged(done, box), t0, `rebooted at awaiting-confirmation; ${appSaid(done)}${agrees(done, box) ? '' : ' DISAGREES WITH THE BOX'}`);
 }
 
 async function mgmtCut(c: CellHost): Promise<CellRun> {
@@ -259,7 +269,7 @@ async function mgmtCut(c: CellHost): Promise<CellRun> {
   const done = await waitForApply(c.kit, started.applyId, (s) => s.phase === 'finished', window * 1000 + SETTLE_MARGIN_MS + 60_000);
   const box = await settledBox(c.lab, c.host, underTest(spec, true), window * 1000 + SETTLE_MARGIN_MS);
   await waitForSession(c.kit, c.hostId, (s) => s.state === 'ready', 120_000);
-  return finishCell(c, c.kit, c.hostId, underTest(spec, true), agrees(done, box) ? box : { ...box, outcome: 'stranded' }, t0, `DHCP bond over ens3 (no DHCP server); ${appSaid(done)}`);
+  return finishCell(c, c.kit, c.hostId, underTest(spec, true), judged(done, box), t0, `DHCP bond over ens3 (no DHCP server); ${appSaid(done)}`);
 }
 
 async function verifyFails(c: CellHost): Promise<CellRun> {

@@ -81,7 +81,12 @@ export function formatMatrix(results: readonly CellResult[]): string {
   const gaps = results.filter((r) => r.outcome === 'stranded' && r.knownGap === true).length;
   const notRun = results.filter((r) => r.outcome.startsWith('not run')).length;
   const failed = results.filter((r) => r.outcome === 'cell failed').length;
-  out.push('', `cells: ${results.length}, stranded: ${stranded} (and ${gaps} known gap(s)), cell failed: ${failed}, not run: ${notRun}`);
+  const unconfirmed = results.filter((r) => r.outcome === 'kept-unconfirmed').length;
+  out.push('', `cells: ${results.length}, stranded: ${stranded} (and ${gaps} known gap(s)), kept-unconfirmed: ${unconfirmed}, cell failed: ${failed}, not run: ${notRun}`);
+  out.push(
+    'confirmed-new: the new bond runs, is kept by the box\'s stack, nothing armed, the app confirmed it; restored-old: no trace of the bond, the old configuration back, the app says so;',
+    "kept-unconfirmed: the new bond runs and is kept, nothing armed, and the app says the box kept it without confirmation and offers a safe apply that reverts it; stranded: anything else, or the app and the box disagree.",
+  );
   out.push('', 'Notes (what each cell saw):');
   for (const r of results) out.push(`  ${r.fault} × ${r.driver}: ${r.note}`);
   return out.join('\n');

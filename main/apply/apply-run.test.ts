@@ -203,8 +203,8 @@ describe('ApplyRun', () => {
       const run = new ApplyRun(plan(basicSteps()), { applyId: 'a1', planId: 'p1' }, io(shell), verifyKernel, false, () => undefined);
       await run.start();
       await vi.advanceTimersByTimeAsync(60_000);
-      expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'failed', deadline: null });
-      expect(run.snapshot().message).toBe('Not confirmed within 60 s, but the box still runs the change and nothing is armed to roll it back (a restart inside the window can do that). Look at the host: keep the change or undo it.');
+      expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'kept-unconfirmed', deadline: null });
+      expect(run.snapshot().message).toBe('Not confirmed within 60 s, but the box still runs the change and nothing is armed to roll it back: it rebooted or its network service restarted inside the window, and that kept the change. If you did not want it, plan reverting it: a new safe apply.');
     });
 
     it('says it could not check when the box stays out of reach', async () => {
@@ -263,7 +263,7 @@ describe('ApplyRun: a box that stops waiting before anyone confirms', () => {
     expect(run.snapshot().phase).toBe('awaiting-confirmation');
     await vi.advanceTimersByTimeAsync(5_000);
     expect(run.snapshot()).toMatchObject({ phase: 'finished', result: 'kept-unconfirmed', deadline: null });
-    expect(run.snapshot().message).toMatch(/^Its rollback timer is gone: the middleware restarted or the box rebooted while the change waited.*plan reverting it: a new safe apply\.$/);
+    expect(run.snapshot().message).toMatch(/^Its rollback timer is gone: the box rebooted or its network service \(the middleware, NetworkManager\) restarted while the change waited.*plan reverting it: a new safe apply\.$/);
     expect(run.snapshot().checks.every((c) => c.ok)).toBe(true);
     expect(log.filter((c) => c === 'cmd-verify')).toHaveLength(2);
     expect(log).not.toContain('cmd-undo');

@@ -175,7 +175,7 @@ export class ApplyRun {
       for (const step of this.plan.steps.filter((s) => s.phase === 'confirm')) await this.runStep(step);
       return this.finish(
         'kept-unconfirmed',
-        `Its rollback timer is gone: the middleware restarted or the box rebooted while the change waited, and that makes pending changes permanent. ${what}. If you did not want it, plan reverting it: a new safe apply.`,
+        `Its rollback timer is gone: the box rebooted or its network service (the middleware, NetworkManager) restarted while the change waited, and that kept the change. ${what}. If you did not want it, plan reverting it: a new safe apply.`,
       );
     }
     // No timer and not as planned: the box went back (its timer ran out first, or someone reverted it there).
@@ -250,7 +250,9 @@ export class ApplyRun {
     // NetworkManager checkpoint does not survive one). Read the bond as verification does.
     if (await this.stillRunsTheChange()) {
       this.set({ deadline: null });
-      this.finish('failed', `${why}, but the box still runs the change and nothing is armed to roll it back (a restart inside the window can do that). Look at the host: keep the change or undo it.`);
+      // Kept without confirmation, as when the probe notices it during the countdown: the user is told
+      // plainly and offered a new safe apply that takes it back (bonds.planUndo).
+      this.finish('kept-unconfirmed', `${why}, but the box still runs the change and nothing is armed to roll it back: it rebooted or its network service restarted inside the window, and that kept the change. If you did not want it, plan reverting it: a new safe apply.`);
       return;
     }
     const tail = allOk

@@ -127,6 +127,26 @@ export function rollbackCheckpointScript(runId: string | null, checkpoint: strin
   ].join('\n');
 }
 
+/**
+ * Asked while the change waits: prints `armed` while NetworkManager still holds this run's
+ * checkpoint, `not-armed` when it does not (the run's directory on tmpfs is gone after a reboot; NM
+ * restarted or rolled back). Exits non-zero when NM does not answer (it may still be starting), so
+ * that nothing is concluded from silence.
+ */
+export function checkpointArmedScript(runId: string): string {
+  return [
+    `cp=; read -r cp 2>/dev/null < ${nmRunDir(runId)}/checkpoint`,
+    'if [ -z "$cp" ]; then echo not-armed; exit 0; fi',
+    readCheckpoints(),
+    // The if/fi's status is the reading's own: NM not (yet) on the bus is no answer, not "not armed".
+    'rc=$?; if [ "$rc" != 0 ]; then echo "bondsmith: NetworkManager did not answer: $out"; exit 1; fi',
+    'case "$out" in',
+    '  *\\""$cp"\\"*) echo armed ;;',
+    '  *) echo not-armed ;;',
+    'esac',
+  ].join('\n');
+}
+
 /** Checkpoint paths in a reply of `busctl get-property ... Checkpoints` (or dbus-send's). */
 export function parseCheckpoints(text: string): string[] {
   return [...text.matchAll(new RegExp(CHECKPOINT_PATH.source, 'g'))].map((m) => m[0]).slice(0, 16);

@@ -97,6 +97,11 @@ describe('NetworkManager planner', () => {
     // The wait for the detached apply waits on the box (one round trip per few seconds), not from the app every second.
     expect(stepOf(p, 'wait-apply').command).toContain('until [ -s /run/bondsmith/nm-run1/apply.rc ] || [ "$i" -ge 25 ]; do sleep 0.2;');
     expect(stepOf(p, 'wait-apply').check).toMatchObject({ kind: 'poll', timeoutSeconds: 120 });
+    // While the change waits the app asks whether this run's checkpoint is still armed: a reboot or an
+    // NM restart drops it unrolled, and then the box runs the change with nothing to roll it back.
+    expect(p.armedProbe?.armedPattern).toBe('^armed$');
+    expect(p.armedProbe?.command).toContain('/run/bondsmith/nm-run1/checkpoint');
+    expect(p.armedProbe?.command).toContain('Checkpoints');
   });
 
   it('FAILOVER: its first member is the primary; LOADBALANCE: balance-xor with its hash policy and no LACP rate', () => {

@@ -10,7 +10,7 @@ import { quoteForShell as q } from '../../shell/quote';
 import type { DriverPlanInput, DriverPlanResult } from '../driver';
 import { kernelVerifySteps } from '../kernel-steps';
 import { waitOnBox } from '../wait-on-box';
-import { createCheckpointScript, destroyCheckpointScript, nmRunDir, rollbackCheckpointScript } from './checkpoint';
+import { checkpointArmedScript, createCheckpointScript, destroyCheckpointScript, nmRunDir, rollbackCheckpointScript } from './checkpoint';
 import { bondProfiles, otherProfilesOf, portProfiles, type NmExtras, type NmProfile } from './profiles';
 import { versionRefusal } from './version';
 
@@ -289,6 +289,9 @@ export function planNetworkManager(input: DriverPlanInput<NmExtras | null>): Dri
       // miimon 100 is in every bond.options Bondsmith writes; an MTU of 0 is left to the kernel.
       verify: computeVerify({ facts, action, bondName, spec, miimonMs: MIIMON_MS, defaultMtu: null }),
       rollbackScript: null,
+      // A reboot or an NM restart inside the window drops the checkpoint unrolled while the profiles
+      // stay on disk: the box then runs the change with nothing armed, and the app says so.
+      armedProbe: { command: sh(checkpointArmedScript(runId)), armedPattern: '^armed$' },
     },
   };
 }
