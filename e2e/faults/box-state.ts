@@ -1,4 +1,5 @@
 import { labExec, type LabFlavor, type LabHostStatus } from '../lab/lab';
+import { waitFor } from '../lab/lab-process';
 
 // What a lab box ends in after a fault, read over the lab's control path (never through the app):
 // the new bond confirmed (running, persisted by the box's own stack, nothing armed or pending), the
@@ -112,16 +113,18 @@ const UNDO_GRACE_MS = 20_000;
  * ended in. A box still armed after `timeoutMs` is stranded: the window it was given is over.
  */
 export async function settledBox(lab: string, host: LabHostStatus, cell: BondUnderTest, timeoutMs: number): Promise<BoxState> {
-  const end = Date.now() + timeoutMs;
   let disarmedAt: number | null = null;
   let state = await readBox(lab, host, cell);
-  for (let i = 0; i < 1000 && Date.now() < end; i++) {
-    if (!state.armed) {
-      disarmedAt ??= Date.now();
-      if (state.outcome !== 'stranded' || Date.now() - disarmedAt > UNDO_GRACE_MS) break;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
+  const settled = (): boolean => {
+    if (state.armed) return false;
+    disarmedAt ??= Date.now();
+    return state.outcome !== 'stranded' || Date.now() - disarmedAt > UNDO_GRACE_MS;
+  };
+  if (settled()) return state;
+  // At the deadline the box is read as it is: still armed is stranded, the window it was given is over.
+  await waitFor(`${host.name} to settle`, timeoutMs, async () => {
     state = await readBox(lab, host, cell);
-  }
+    return settled() ? state : null;
+  }, 1000).catch(() => undefined);
   return state;
 }

@@ -4,6 +4,7 @@ import { describeLab, labDown, labRestore, labUp, LAB_PORTS, type LabFlavor } fr
 import { connectHost, makeKit, type Kit } from '../kit/apply-kit';
 import { appDataDirs, DRIVER_CELLS, NoWindow, type CellHost } from './driver-cells';
 import { settledBox } from './box-state';
+import { waitFor } from '../lab/lab-process';
 import { FAULTS, recordCell, type DriverColumn, type FaultId } from './matrix';
 
 // The fault matrix on every driver: one lab with one host per driver (nas1 TrueNAS through the
@@ -112,5 +113,5 @@ async function runCell(fault: Exclude<FaultId, 'fleet-dead-silent'>, c: CellHost
 async function applyEnded(c: CellHost, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   const running = (): boolean => c.kit.services.bonds.applies().applies.some((a) => a.hostId === c.hostId && a.phase !== 'finished');
-  for (let i = 0; i < 1000 && running() && Date.now() < end; i++) await new Promise((r) => setTimeout(r, 1000));
+  await waitFor('the host\'s apply to end', Math.max(0, end - Date.now()), () => (running() ? null : true), 1000).catch(() => undefined);
 }
