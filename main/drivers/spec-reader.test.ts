@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { linuxFacts, nic, truenasFacts, withBond } from '../../e2e/kit/host-facts';
+import { linuxFacts, nic, nmFacts, truenasFacts, withBond } from '../../e2e/kit/host-facts';
 import type { HostFacts, InterfaceAddress } from '../../preload/contract/inventory';
 import { linuxIfupdownDriver } from './linux-ifupdown';
+import { networkManagerDriver } from './networkmanager';
 import { truenasDriver } from './truenas';
 
 // A bond's editor fields read back from discovery: a bond on DHCP opens as DHCP, and the lease the
@@ -30,6 +31,15 @@ describe('reading a DHCP bond back', () => {
   it('ifupdown: a bond the configuration does not put on DHCP keeps its addresses as aliases', () => {
     const facts = onLease(linuxFacts());
     expect(linuxIfupdownDriver.specOf(facts, 'bond1')).toMatchObject({ dhcp: false, aliases: [{ address: '192.0.2.150', prefix: 24 }] });
+  });
+
+  it("NetworkManager: a lease on the bond (NM's own DHCP client) opens it as DHCP, the lease left out", () => {
+    expect(networkManagerDriver.specOf(onLease(nmFacts()), 'bond1')).toMatchObject({ dhcp: true, aliases: [] });
+    expect(networkManagerDriver.specOf(onLease(nmFacts(), [LEASE, STATIC]), 'bond1')).toMatchObject({ dhcp: true, aliases: [{ address: '203.0.113.5', prefix: 24 }] });
+  });
+
+  it('NetworkManager: a bond with static addresses only reads as static', () => {
+    expect(networkManagerDriver.specOf(onLease(nmFacts(), [STATIC]), 'bond1')).toMatchObject({ dhcp: false, aliases: [{ address: '203.0.113.5', prefix: 24 }] });
   });
 
   it("TrueNAS: the middleware's ipv4_dhcp opens the bond as DHCP, the lease left out", () => {

@@ -49,7 +49,9 @@ export const networkManagerDriver: HostDriver<NmExtras | null> = {
   changeRefusal: (facts) => versionRefusal(facts.stack.version),
   readExtras,
   eligibleMembers: (facts, editing, options) => eligibleMembers(facts, editing, options),
-  specOf: (facts, bondName) => readBondSpec(facts, bondName),
+  // NetworkManager runs its own DHCP client (ipv4.method auto): a lease on the bond is a dynamic
+  // address (ip's dynamic flag), so such a bond is on DHCP and the lease is not one of its aliases.
+  specOf: (facts, bondName) => readBondSpec(facts, bondName, { dhcp: facts.interfaces.some((i) => i.name === bondName && i.addresses.some((a) => a.family === 'inet' && a.dynamic === true)) }),
   plan: planNetworkManager,
   verify: verifyKernel,
   pendingOnBox,
