@@ -5,6 +5,7 @@ import type { Browser, Page } from '@playwright/test';
 import { expect, SCREENSHOT_DIR, startBrowserMode, test } from '../fixtures/app';
 import { CHROMIUM_ARGS, chromiumPath } from '../fixtures/chromium';
 import { guestExec, host, labUnavailable, resetHosts } from '../fixtures/lab';
+import { AUDIT_RESULT_TEXT } from '../../preload/contract/history';
 import type { BrowserModeServer } from '../kit/browser-mode';
 import { addLabHost, connectAndTrust, fillBond, openAddInterface, waitForDiscovery } from './ui-steps';
 
@@ -83,6 +84,12 @@ for (const { flavor, name, user, bond, address } of FLAVORS) {
         await waitForDiscovery(page, name);
         await expect(connection.getByRole('button', { name: 'Refresh' })).toBeEnabled();
         await expect(notice).toHaveCount(0);
+
+        // The history has the change too, as the box ended it: rolled back on the box.
+        await connection.getByRole('button', { name: 'History' }).click();
+        const row = page.getByRole('table', { name: 'Changes' }).getByRole('row', { name: new RegExp(`create ${bond}`) });
+        await expect(row).toHaveCount(1, { timeout: 30_000 });
+        await expect(row).toContainText(AUDIT_RESULT_TEXT['rolled-back']);
         await page.context().close();
       } finally {
         server.child.kill('SIGTERM');
