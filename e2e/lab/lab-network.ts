@@ -142,13 +142,24 @@ export function findForwarders(netns: string): number[] {
   return found;
 }
 
+/**
+ * Does one argument name this lab's namespace: as a word of its own (`ip netns exec <netns> …`, a
+ * forwarder's EXEC string) or as a guest's umid (`umid=<netns>-nasN`)? Never as the start of a longer
+ * name: lab `e2e`'s namespace `bondsmith-e2e` must not match lab `e2e-w1`'s `bondsmith-e2e-w1-nas1`,
+ * or taking one lab down kills the guests of another running beside it.
+ */
+export function argNamesLab(arg: string, netns: string): boolean {
+  const word = netns.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^a-z0-9-])${word}(-nas[0-9]+)?($|[^a-z0-9-])`).test(arg);
+}
+
 /** Every process whose command line names the lab's namespace (UML guests and their helpers, forwarders). */
 export function findLabProcesses(netns: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((a) => a.includes(netns))) found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').some((a) => argNamesLab(a, netns))) found.push(Number(entry));
     } catch {
       // process ended while we looked
     }
