@@ -85,9 +85,19 @@ function judged(s: ApplyState, box: BoxState): BoxState {
 
 /** Takes the cell's bond off again through the app (the next cell starts from the old config). */
 async function removeBond(kit: Kit, hostId: string, bondName: string): Promise<void> {
-  await waitForSession(kit, hostId, (s) => s.state === 'ready', 120_000);
-  await kit.services.sessions.refresh(hostId);
-  const { plan, fieldErrors } = await kit.services.bonds.plan({ hostId, action: 'delete', spec: null, bondName, checkinTimeoutSeconds: 60 });
+  // Right after a box's reboot the app's session can read ready and then drop once more while the box
+  // finishes coming up ("Connect to the host first"): wait for it again, a bounded number of times.
+  let planned: Awaited<ReturnType<Kit['services']['bonds']['plan']>> | null = null;
+  for (let attempt = 1; planned === null; attempt++) {
+    await waitForSession(kit, hostId, (s) => s.state === 'ready', 120_000);
+    try {
+      await kit.services.sessions.refresh(hostId);
+      planned = await kit.services.bonds.plan({ hostId, action: 'delete', spec: null, bondName, checkinTimeoutSeconds: 60 });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+  const { plan, fieldErrors } = planned;
   if (!plan) throw new Error(`cannot plan the removal of ${bondName}: ${JSON.stringify(fieldErrors)}`);
   const started = await kit.services.bonds.apply(plan.planId, true);
   const done = await waitForApply(kit, started.applyId, (s) => s.phase === 'finished', 150_000);

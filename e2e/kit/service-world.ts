@@ -115,7 +115,7 @@ const dataDirs: string[] = [];
 
 /** Call from afterEach: removes every data directory made since the last call. */
 export async function removeDataDirs(): Promise<void> {
-  await Promise.all(dataDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  await Promise.all(dataDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })));
 }
 
 /** One data directory, the real stores in it, an event hub that remembers what it heard, and a fake box. */
