@@ -512,22 +512,43 @@ describe('SessionService: discovery', () => {
     expect(world.sessions.latestResults()).toEqual([result]);
   });
 
-  it('shares one run between refreshes that overlap, and runs again once it is done', async () => {
+  it('hands a caller who arrives while a run is going the next run, shared by all who arrive meanwhile', async () => {
+    // A run already going may have read the box before the caller's change (seen in the lab: a plan
+    // joined the refresh that followed the previous apply and found that apply's edits unsaved).
     const world = await makeWorld();
     const id = await world.readyHost();
     const run = deferred<HostFacts>();
-    world.discover.mockReturnValueOnce(run.promise);
+    world.discover.mockReturnValueOnce(run.promise).mockResolvedValueOnce(factsNamed('second-run'));
 
     const first = world.sessions.refresh(id);
     const second = world.sessions.refresh(id);
+    const third = world.sessions.refresh(id);
+    expect(world.discover).toHaveBeenCalledTimes(1);
     run.resolve(factsNamed('first-run'));
 
-    expect(await second).toBe(await first);
-    expect(world.discover).toHaveBeenCalledTimes(1);
-    expect(world.resultsHeard()).toHaveLength(1);
+    expect((await first).facts?.hostname).toBe('first-run');
+    expect((await second).facts?.hostname).toBe('second-run');
+    expect(await third).toBe(await second);
+    expect(world.discover).toHaveBeenCalledTimes(2);
+    expect(world.resultsHeard()).toHaveLength(2);
 
     await world.sessions.refresh(id);
-    expect(world.discover).toHaveBeenCalledTimes(2);
+    expect(world.discover).toHaveBeenCalledTimes(3);
+  });
+
+  it('starts the next run even when the one going fails', async () => {
+    const world = await makeWorld();
+    const id = await world.readyHost();
+    const run = deferred<HostFacts>();
+    world.discover.mockReturnValueOnce(run.promise).mockResolvedValueOnce(factsNamed('after'));
+
+    const first = world.sessions.refresh(id);
+    const second = world.sessions.refresh(id);
+    run.reject(new Error('the box went away'));
+
+    expect((await first).error).not.toBeNull();
+    expect((await second).facts?.hostname).toBe('after');
+    expect((await second).error).toBeNull();
   });
 
   it('runs each host on its own: a slow discovery does not hold up another host', async () => {

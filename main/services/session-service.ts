@@ -24,6 +24,8 @@ export class SessionService {
   private readonly managed = new Map<string, Managed>();
   private readonly latest = new Map<string, DiscoveryResult>();
   private readonly inFlight = new Map<string, Promise<DiscoveryResult>>();
+  /** The next run of a host, for callers that arrived while one was already going (see refresh). */
+  private readonly queued = new Map<string, Promise<DiscoveryResult>>();
   private readonly connecting = new Map<string, Promise<ConnectionState>>();
 
   constructor(
@@ -85,11 +87,30 @@ export class SessionService {
     if (hadSession) this.events.emit('session.state', toState(hostId, { state: 'idle', reason: null, hostKey: null }));
   }
 
-  /** Run discovery on a connected host; concurrent calls for the same host share one run. */
+  /**
+   * Run discovery on a connected host and hand back what the box says now: a run already going may
+   * have read the box before this call (before the change the caller wants to see), so a caller that
+   * arrives while one runs gets the next run, which every caller arriving meanwhile shares.
+   */
   refresh(hostId: string): Promise<DiscoveryResult> {
     const running = this.inFlight.get(hostId);
-    if (running) return running;
-    const run = this.runDiscovery(hostId).finally(() => this.inFlight.delete(hostId));
+    if (!running) return this.startDiscovery(hostId);
+    const queued = this.queued.get(hostId);
+    if (queued) return queued;
+    const next = running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued.delete(hostId);
+        return this.startDiscovery(hostId);
+      });
+    this.queued.set(hostId, next);
+    return next;
+  }
+
+  private startDiscovery(hostId: string): Promise<DiscoveryResult> {
+    const run = this.runDiscovery(hostId).finally(() => {
+      if (this.inFlight.get(hostId) === run) this.inFlight.delete(hostId);
+    });
     this.inFlight.set(hostId, run);
     return run;
   }
