@@ -143,6 +143,13 @@ export async function onBox(kit: Kit, host: string, command: string, timeoutMs =
   return r.stdout;
 }
 
+/** Like onBox, for a command that must succeed: a non-zero exit throws with what it printed. */
+export async function onBoxOk(kit: Kit, host: string, command: string, timeoutMs = 30_000): Promise<string> {
+  const r = await labExec(host, command, { user: 'root', timeoutMs }, kit.lab);
+  if (r.code !== 0) throw new Error(`${command} on ${host} exited ${r.code}: ${(r.stderr.trim() || r.stdout.trim()).slice(0, 400)}`);
+  return r.stdout;
+}
+
 /** Polls a condition on the box until it holds (deadline, bounded attempts). */
 export async function eventually<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000, intervalMs = 500): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { describeLab, labDown, labReboot, labUp, type LabStatus } from '../../e2e/lab/lab';
-import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, makeKit, onBox, planAndApply, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
+import { applyAndKeep, auditFor, bondExists, bondSpec, connectHost, describe as describeApply, makeKit, onBox, onBoxOk, planAndApply, waitForApply, waitForSession, type Kit } from '../../e2e/kit/apply-kit';
 
 // What the TrueNAS driver used to half-do (issue 14), on one TrueNAS 25.10 lab host (the middleware
 // double, e2e/lab/truenas/): a port with its own configuration reset as its own step, a middleware
@@ -15,7 +15,8 @@ let lab: LabStatus;
 let kit: Kit;
 let hostId: string;
 
-const midclt = async (args: string): Promise<string> => (await onBox(kit, HOST, `midclt call ${args}`)).trim();
+// A failed call throws: an edit that silently did not happen would show up later as a wrong box state.
+const midclt = async (args: string): Promise<string> => (await onBoxOk(kit, HOST, `midclt call ${args}`)).trim();
 const entry = async (name: string): Promise<{ aliases: { address: string }[]; lag_ports?: string[] } | null> => {
   const out = await midclt(`interface.query '[["id","=","${name}"]]'`);
   return (JSON.parse(out) as { aliases: { address: string }[]; lag_ports?: string[] }[])[0] ?? null;
