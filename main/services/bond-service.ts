@@ -156,7 +156,7 @@ export class BondService {
     const startedAt = new Date().toISOString();
     this.runIds.add(plan.runId);
     const readFailure = driver.readStepFailure ? (step: PlanStep, result: ExecResult) => driver.readStepFailure?.(step, result, plan.action) ?? null : null;
-    const record = (deadline: string | null) => ({ hostId: plan.hostId, applyId, plan, deadline, stateBefore: stored.factsBefore, startedAt });
+    const record = (deadline: string | null) => ({ hostId: plan.hostId, applyId, plan, deadline, stateBefore: stored.factsBefore, startedAt, ...(fleetRunId === undefined ? {} : { fleetRunId }) });
     let saveFailed = false;
     const save = (deadline: string | null): Promise<void> =>
       this.inflight.save(record(deadline)).catch((err: unknown) => {

@@ -26,10 +26,10 @@ async function makeWorld(appliedHere: (runId: string) => boolean = () => false) 
   cleanups.push(recovery.start(), () => world.sessions.dispose());
   const pending = new PendingService(world.store, world.sessions, world.inflight, recovery);
   /** The change the killed app left: bond1 over eno2+eno3 as withBond() has it, planned on `before`. */
-  const leaveRecord = async (hostId: string, before: HostFacts, runId = RUN): Promise<void> => {
+  const leaveRecord = async (hostId: string, before: HostFacts, runId = RUN, fleetRunId?: string): Promise<void> => {
     const planned = planBondChange({ hostId, facts: before, action: 'create', spec: spec({ name: 'bond1', aliases: [{ address: '203.0.113.5', prefix: 24 }] }), options: { runId, allowVirtualMembers: true } });
     if (!planned.ok) throw new Error(JSON.stringify(planned.fieldErrors));
-    await world.inflight.save({ hostId, applyId: 'a1', plan: planned.plan, deadline: null, stateBefore: before, startedAt: '2026-12-02T10:00:00.000Z' });
+    await world.inflight.save({ hostId, applyId: 'a1', plan: planned.plan, deadline: null, stateBefore: before, startedAt: '2026-12-02T10:00:00.000Z', ...(fleetRunId === undefined ? {} : { fleetRunId }) });
   };
   /** A discovery, and everything RecoveryService does on it. */
   const discoverNow = async (hostId: string): Promise<void> => {
@@ -71,6 +71,17 @@ describe('RecoveryService', () => {
     expect(entries.map((e) => [e.result, e.recordedBy])).toEqual([['kept-unconfirmed', 'recovered']]);
     expect(world.heardOf('change.recovered')).toMatchObject([{ result: 'kept-unconfirmed', bondName: 'bond1' }]);
     expect(await world.inflight.list()).toEqual([]);
+  });
+
+  it('keeps the fleet rollout tag of a change recorded after a restart, so the run filter still finds it', async () => {
+    const world = await makeWorld();
+    const id = await world.readyHost(linuxFacts());
+    await world.leaveRecord(id, linuxFacts(), RUN, 'run-fleet1');
+
+    await world.discoverNow(id);
+
+    const { entries } = await world.audit.read(id);
+    expect(entries.map((e) => [e.result, e.recordedBy, e.runId])).toEqual([['rolled-back', 'recovered', 'run-fleet1']]);
   });
 
   it('leaves a change the box still holds armed to the Keep/Revert banner', async () => {

@@ -152,6 +152,7 @@ export class RecoveryService {
         // Which steps ran is not known: the app that ran them is gone (its plan has them all).
         steps: [],
         ...(record.startedAt === undefined ? {} : { startedAt: record.startedAt }),
+        ...(record.fleetRunId === undefined ? {} : { runId: record.fleetRunId }),
         recordedBy: outcome.recordedBy,
       });
     } catch (err) {

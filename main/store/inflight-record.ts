@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fleetRunIdSchema } from '../../preload/contract/audit';
 import { bondSpecShapeSchema } from '../../preload/contract/bond-spec';
 import { idSchema, ifaceNameSchema } from '../../preload/contract/common';
 import { driverKindSchema } from '../../preload/contract/host-view';
@@ -22,6 +23,8 @@ export interface InflightRecord {
    */
   readonly stateBefore?: HostFacts | null;
   readonly startedAt?: string;
+  /** The fleet rollout the change belongs to, so a change recorded after a restart keeps its run's tag. */
+  readonly fleetRunId?: string;
 }
 
 /** The run id names files on the box and is a shell word there (plan/steps.ts isSafeRunId). */
@@ -110,4 +113,5 @@ export const inflightRecordSchema: z.ZodType<InflightRecord> = z.strictObject({
   deadline: line(64).nullable(),
   stateBefore: hostFactsSchema.nullable().optional(),
   startedAt: line(64).optional(),
+  fleetRunId: fleetRunIdSchema.optional(),
 });
